@@ -1,0 +1,214 @@
+// The plugin contracts every builder, provisioner, post-processor and communicator meets.
+// `core` imports no plugin; plugins import these types. Shapes follow Packer's SDK
+// (multistep, packer.Builder/Provisioner/PostProcessor) with typed state and typed events.
+import type { Readable, Writable } from 'node:stream';
+import type { ZodTypeAny } from 'zod';
+import type { Range } from '../hcl/ast.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import type { Value, ValueObject } from '../template/value.js';
+import type { Journal } from './journal-types.js';
+import type { StateBag } from './state.js';
+import type { Ui } from './ui.js';
+
+export type PluginKind = 'builder' | 'provisioner' | 'post-processor' | 'data-source';
+
+/**
+ * A block body after evaluation, as a plugin receives it. Attributes are values; nested
+ * blocks are arrays of objects under their type name (`tag { ... } tag { ... }` becomes
+ * `tag: [{...}, {...}]`). Ranges let `prepare` point at the exact key it rejects.
+ */
+export interface RawConfig {
+  values: ValueObject;
+  /** Source range of each key, by path: "image", "changes.2", "tag.0.key". */
+  ranges: ReadonlyMap<string, Range>;
+  /** Range of the whole block, for "missing required key" diagnostics. */
+  blockRange: Range;
+}
+
+export interface PrepareContext {
+  /** Folder of the template, for resolving relative paths. */
+  templateDir: string;
+  /** `type.name` of the source being built, e.g. "container.app". */
+  sourceFullName: string;
+  buildName: string;
+}
+
+export interface Prepared<C> {
+  config: C | null;
+  warnings: Diagnostic[];
+  errors: Diagnostic[];
+}
+
+export interface PluginBase<C> {
+  readonly kind: PluginKind;
+  readonly name: string;
+  /** zod schema of the native config (documentation and `inspect`). */
+  readonly configSchema: ZodTypeAny;
+  /** Pure: validates and normalises, reports every problem at once, never touches the system. */
+  prepare(raw: RawConfig, ctx: PrepareContext): Prepared<C>;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Steps
+ * ---------------------------------------------------------------------------------------- */
+
+export interface BuildInfo {
+  /** Build block name ("" when unnamed). */
+  buildName: string;
+  /** `type.name` of the source, e.g. "null.basic". Packer's PACKER_BUILD_NAME is `name`. */
+  sourceFullName: string;
+  sourceType: string;
+  sourceName: string;
+  /** Unique per run; used to name containers, temp dirs and cloud resources. */
+  runId: string;
+  templateDir: string;
+}
+
+export interface StepContext {
+  state: StateBag;
+  signal: AbortSignal;
+  ui: Ui;
+  journal: Journal;
+  build: BuildInfo;
+}
+
+/**
+ * One unit of a build. The runner registers `cleanup` the moment `run` starts, so a step
+ * that fails half-way is still cleaned up: cleanup must do nothing when the step created
+ * nothing, and tolerate "already gone".
+ */
+export interface Step {
+  readonly name: string;
+  run(ctx: StepContext): Promise<void>;
+  cleanup?(ctx: StepContext): Promise<void>;
+}
+
+/** Where a builder wants the core's provisioning to happen; placed in its step list. */
+export const PROVISION_STEP = Symbol('provision');
+export type BuilderStep = Step | typeof PROVISION_STEP;
+
+/** A provisioner as the core runs it, passed to ProvisionHooks. */
+export interface ProvisionerRun {
+  index: number;
+  type: string;
+  /** `name` meta-argument, else the type. */
+  label: string;
+  config: unknown;
+  plugin: Provisioner<unknown>;
+}
+
+/**
+ * Builders that need to act around each provisioner (the container builder commits one
+ * layer per provisioner, and its cache may skip a provisioner entirely) set these in state
+ * under PROVISION_HOOKS.
+ */
+export interface ProvisionHooks {
+  /** Return 'skip' to not run this provisioner (its result is already there, e.g. cached). */
+  before?(run: ProvisionerRun, ctx: StepContext): Promise<'run' | 'skip'>;
+  after?(run: ProvisionerRun, ctx: StepContext): Promise<void>;
+}
+
+export interface Builder<C = unknown> extends PluginBase<C> {
+  readonly kind: 'builder';
+  /** Which communicator provisioners use, given the config. */
+  communicatorType(config: C): 'container' | 'ssh' | 'none' | 'winrm';
+  steps(config: C, build: BuildInfo): BuilderStep[];
+  /** Called after the steps succeed; null when the build produced nothing (`discard`). */
+  artifact(config: C, state: StateBag): Artifact | null;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Communicators and provisioners
+ * ---------------------------------------------------------------------------------------- */
+
+export interface ExecOptions {
+  signal?: AbortSignal;
+  stdin?: Readable | string;
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  env?: Record<string, string>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /** Set when the remote command died by a signal. */
+  signal?: string;
+}
+
+export interface UploadOptions {
+  mode?: number;
+  signal?: AbortSignal;
+}
+
+export interface Communicator {
+  readonly type: string;
+  /** Runs `cmd` through the remote shell (`/bin/sh -c`). */
+  exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
+  upload(dst: string, src: Readable | Buffer, opts?: UploadOptions): Promise<void>;
+  /** Copies the local directory `src` to `dst`; rsync semantics for a trailing slash, as Packer. */
+  uploadDir(dst: string, src: string, opts?: { exclude?: string[]; signal?: AbortSignal }): Promise<void>;
+  download(src: string, dst: Writable, opts?: { signal?: AbortSignal }): Promise<void>;
+  downloadDir?(src: string, dst: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Run-time values provisioners see as `build.*` (Packer's "generated data"). */
+export type GeneratedData = Record<string, string | number | boolean>;
+
+export interface ProvisionContext {
+  signal: AbortSignal;
+  ui: Ui;
+  comm: Communicator;
+  generated: GeneratedData;
+  build: BuildInfo;
+}
+
+export interface Provisioner<C = unknown> extends PluginBase<C> {
+  readonly kind: 'provisioner';
+  provision(ctx: ProvisionContext, config: C): Promise<void>;
+  /**
+   * What this provisioner's result depends on besides its config (uploaded file contents,
+   * scripts), for the step cache. Absent: the config alone.
+   */
+  cacheInputs?(config: C, templateDir: string): Promise<Value>;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Artifacts and post-processors
+ * ---------------------------------------------------------------------------------------- */
+
+export interface Artifact {
+  /** e.g. "imgbuild.container", "packer.null"; Packer-style builder ids. */
+  readonly builderId: string;
+  /** Image digest, AMI id, file path... */
+  readonly id: string;
+  readonly files: string[];
+  /** Human summary printed at the end of a build. */
+  readonly description: string;
+  /** Typed per-builder extras (e.g. OCI layout path); post-processors read what they know. */
+  readonly state: Readonly<Record<string, unknown>>;
+  destroy(): Promise<void>;
+}
+
+export interface PostProcessContext {
+  signal: AbortSignal;
+  ui: Ui;
+  journal: Journal;
+  build: BuildInfo;
+  generated: GeneratedData;
+}
+
+export interface PostProcessResult {
+  artifact: Artifact;
+  /** The plugin's wish to keep its input; `keep_input_artifact` in the template overrides. */
+  keepInput: boolean;
+  /** When true, `keep_input_artifact` cannot override keepInput (Packer's forceOverride). */
+  forceOverride?: boolean;
+}
+
+export interface PostProcessor<C = unknown> extends PluginBase<C> {
+  readonly kind: 'post-processor';
+  process(ctx: PostProcessContext, input: Artifact, config: C): Promise<PostProcessResult>;
+}
+
+export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<unknown>;
