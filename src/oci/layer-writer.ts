@@ -1,0 +1,224 @@
+// Deterministic layer from a directory (a step's overlay upper dir, a COPY source...).
+// The tar is a pure function of the tree's content and metadata that matters: entries sorted
+// bytewise, mtimes clamped to SOURCE_DATE_EPOCH, numeric ids only, no atime/ctime, sorted
+// xattrs minus overlay/selinux ones, hardlinks as link entries. Overlay whiteouts become
+// AUFS-style `.wh.` entries, which is what the image-spec and every runtime understand.
+import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { minimatch } from 'minimatch';
+import { BlobStore } from './blob-store.js';
+import { LayerBlobSink, type LayerBlob } from './compress.js';
+import { OciError, wrapFsError } from './errors.js';
+import { defaultCacheDir } from './cache-dir.js';
+import type { Compression } from './media-types.js';
+import { encodeHeader, padding, TAR_END, type TarEntry } from './tar-header.js';
+import { readTreeXattrs } from './xattr.js';
+
+export interface WriteLayerOptions {
+  sourceDateEpoch: number;
+  /** Globs on the path relative to `dir` (dot files match); an excluded dir drops its subtree. */
+  exclude?: string[];
+  compression: Compression;
+  level?: number;
+  /** Translate overlayfs whiteouts and opaque dirs into `.wh.` entries. */
+  overlayUpper?: boolean;
+  /** Where the blob goes; default the shared cache's blob store. */
+  store?: BlobStore;
+  /** Read xattrs (needs getfattr); default true. Without them capabilities are lost. */
+  xattrs?: boolean;
+}
+
+export type LayerResult = LayerBlob;
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_WHITEOUT = '.wh..wh..opq';
+
+/** Dropped: overlay's own bookkeeping, and host-specific SELinux labels. */
+function keepXattr(name: string): boolean {
+  return !(name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.') || name === 'security.selinux');
+}
+
+interface Node {
+  key: Buffer;
+  rel: string;
+  abs: string;
+  st: Stats | null;
+  entry: TarEntry;
+}
+
+export async function writeLayerFromDir(dir: string, opts: WriteLayerOptions): Promise<LayerResult> {
+  const store = opts.store ?? new BlobStore(defaultCacheDir());
+  const xattrs = opts.xattrs === false ? new Map<string, Array<[string, Buffer]>>() : await readTreeXattrs(dir);
+  const nodes = collect(dir, opts, xattrs);
+  const sink = await LayerBlobSink.create(store, {
+    compression: opts.compression,
+    ...(opts.level === undefined ? {} : { level: opts.level }),
+  });
+  try {
+    await emitTar(nodes, sink);
+    return await sink.finish();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+}
+
+function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Array<[string, Buffer]>>): Node[] {
+  const epoch = Math.trunc(opts.sourceDateEpoch);
+  const exclude = opts.exclude ?? [];
+  const nodes: Node[] = [];
+  const firstLink = new Map<string, string>();
+  const clamp = (st: Stats): number => Math.min(Math.trunc(st.mtimeMs / 1000), epoch);
+
+  const walk = (relDir: string): void => {
+    const absDir = relDir === '' ? root : join(root, relDir);
+    let names: string[];
+    try {
+      names = readdirSync(absDir);
+    } catch (e) {
+      throw wrapFsError(`layer: read dir ${absDir}`, e);
+    }
+    for (const name of names) {
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
+      if (exclude.some((p) => minimatch(rel, p, { dot: true }))) continue;
+      const abs = join(root, rel);
+      let st: Stats;
+      try {
+        st = lstatSync(abs);
+      } catch (e) {
+        throw wrapFsError(`layer: stat ${abs}`, e);
+      }
+      if (opts.overlayUpper && name.startsWith(WHITEOUT_PREFIX)) {
+        // A real file named .wh.x would be read back as a deletion: refuse, as umoci does.
+        throw new OciError('E_OCI_LAYER', `layer: ${rel}: file names starting with ".wh." are reserved for whiteouts`);
+      }
+      const base = { uid: st.uid, gid: st.gid, mtime: clamp(st), size: 0 };
+      const xa = (xattrs.get(abs) ?? []).filter(([k]) => keepXattr(k));
+      const withX = xa.length > 0 ? { xattrs: xa } : {};
+      const push = (entry: TarEntry, key = Buffer.from(rel, 'utf8'), stat: Stats | null = st): void => {
+        nodes.push({ key, rel, abs, st: stat, entry });
+      };
+      if (st.isDirectory()) {
+        push({ path: rel, type: 'dir', mode: st.mode, ...base, ...withX });
+        const all = xattrs.get(abs) ?? [];
+        if (opts.overlayUpper && all.some(([k, v]) => isOpaqueXattr(k, v))) {
+          // Keyed right after its directory, before any child, so an extractor applying the
+          // opaque mark cannot remove children this same layer adds.
+          push(
+            { path: `${rel}/${OPAQUE_WHITEOUT}`, type: 'file', mode: 0o600, uid: 0, gid: 0, size: 0, mtime: base.mtime },
+            Buffer.concat([Buffer.from(rel, 'utf8'), Buffer.from([0x2f, 0])]),
+            null,
+          );
+        }
+        walk(rel);
+      } else if (st.isFile()) {
+        if (st.nlink > 1) {
+          const id = `${st.dev}:${st.ino}`;
+          const target = firstLink.get(id);
+          if (target === undefined) firstLink.set(id, rel);
+          else {
+            push({ path: rel, type: 'hardlink', mode: st.mode, ...base, linkname: target, ...withX });
+            continue;
+          }
+        }
+        push({ path: rel, type: 'file', mode: st.mode, ...base, size: st.size, ...withX });
+      } else if (st.isSymbolicLink()) {
+        push({ path: rel, type: 'symlink', mode: st.mode, ...base, linkname: readlinkSync(abs), ...withX });
+      } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+        if (opts.overlayUpper && st.isCharacterDevice() && st.rdev === 0) {
+          const slash = rel.lastIndexOf('/');
+          const wh = `${rel.slice(0, slash + 1)}${WHITEOUT_PREFIX}${rel.slice(slash + 1)}`;
+          push({ path: wh, type: 'file', mode: 0o600, uid: 0, gid: 0, size: 0, mtime: base.mtime }, Buffer.from(wh, 'utf8'), null);
+          continue;
+        }
+        const type = st.isCharacterDevice() ? 'char' : 'block';
+        push({ path: rel, type, mode: st.mode, ...base, devmajor: major(st.rdev), devminor: minor(st.rdev), ...withX });
+      } else if (st.isFIFO()) {
+        push({ path: rel, type: 'fifo', mode: st.mode, ...base, ...withX });
+      }
+      // Sockets are not representable in tar and are skipped, as tar(1) does.
+    }
+  };
+  walk('');
+  nodes.sort((a, b) => Buffer.compare(a.key, b.key));
+  // Hardlink targets were chosen in readdir order; re-pick them in sorted order so the
+  // first path (bytewise) always carries the content.
+  return relinkInSortedOrder(nodes);
+}
+
+function relinkInSortedOrder(nodes: Node[]): Node[] {
+  const groups = new Map<string, Node[]>();
+  for (const n of nodes) {
+    if (!n.st || !(n.entry.type === 'file' || n.entry.type === 'hardlink') || n.st.nlink < 2) continue;
+    const id = `${n.st.dev}:${n.st.ino}`;
+    const g = groups.get(id);
+    if (g) g.push(n);
+    else groups.set(id, [n]);
+  }
+  for (const g of groups.values()) {
+    const [first, ...rest] = g;
+    if (!first || !first.st) continue;
+    first.entry = { ...first.entry, type: 'file', size: first.st.size };
+    delete first.entry.linkname;
+    for (const n of rest) n.entry = { ...n.entry, type: 'hardlink', size: 0, linkname: first.rel };
+  }
+  return nodes;
+}
+
+function isOpaqueXattr(name: string, value: Buffer): boolean {
+  return (name === 'trusted.overlay.opaque' || name === 'user.overlay.opaque') && value.toString() === 'y';
+}
+
+function major(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+function minor(rdev: number): number {
+  return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
+}
+
+const STAGE = 1 << 20;
+
+/** Writes headers and file bodies through a 1 MiB staging buffer the sink may not keep. */
+async function emitTar(nodes: Node[], sink: LayerBlobSink): Promise<void> {
+  const buf = Buffer.allocUnsafe(STAGE);
+  let used = 0;
+  const flush = async (): Promise<void> => {
+    if (used > 0) await sink.write(buf.subarray(0, used));
+    used = 0;
+  };
+  const put = async (data: Buffer): Promise<void> => {
+    if (used + data.length > STAGE) await flush();
+    if (data.length > STAGE) return sink.write(data);
+    data.copy(buf, used);
+    used += data.length;
+  };
+  for (const n of nodes) {
+    await put(encodeHeader(n.entry));
+    if (n.entry.type !== 'file' || n.entry.size === 0) continue;
+    let fd: number;
+    try {
+      fd = openSync(n.abs, 'r');
+    } catch (e) {
+      throw wrapFsError(`layer: open ${n.abs}`, e);
+    }
+    try {
+      let left = n.entry.size;
+      while (left > 0) {
+        if (used === STAGE) await flush();
+        const want = Math.min(left, STAGE - used);
+        const got = readSync(fd, buf, used, want, null);
+        if (got === 0) throw new OciError('E_OCI_LAYER', `layer: ${n.rel}: file shrank while being read`);
+        used += got;
+        left -= got;
+      }
+      if (readSync(fd, Buffer.alloc(1), 0, 1, null) !== 0) {
+        throw new OciError('E_OCI_LAYER', `layer: ${n.rel}: file grew while being read`);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    await put(padding(n.entry.size));
+  }
+  await put(TAR_END);
+  await flush();
+}
