@@ -1,0 +1,86 @@
+// `imgbuild build`: load, plan and validate the template, then run the builds with the
+// chosen renderer. SIGINT/SIGTERM abort the AbortController handed to the core, which
+// cancels the running steps and unwinds every cleanup in reverse order; we exit 130 only
+// after that, as Packer does. Further signals during cleanup are acknowledged, not obeyed:
+// killing imgbuild half-way through cleanup is what leaves resources behind.
+import { BuildError, CancelledError, ExitCode } from '../../core/errors.js';
+import { createSink, type SinkMode } from '../../core/events.js';
+import { runBuilds, validatePlan, type OnErrorMode } from '../../core/index.js';
+import { UsageError } from '../argv.js';
+import { loadForCli, planForCli, reportOrThrow, type TemplateFlags } from '../load.js';
+import { isCi, wantsColor, type CliIo } from '../io.js';
+import { defaultJournalDir } from '../journal-dir.js';
+
+export interface BuildFlags extends TemplateFlags {
+  onError: OnErrorMode;
+  parallelBuilds: string;
+  force?: boolean;
+  debug?: boolean;
+  machineReadable?: boolean;
+  json?: boolean;
+  timestampUi?: boolean;
+  journalDir?: string;
+  color: boolean;
+}
+
+export async function runBuild(templatePath: string, flags: BuildFlags, io: CliIo): Promise<number> {
+  const parallel = Number(flags.parallelBuilds);
+  if (!Number.isInteger(parallel) || parallel < 0) {
+    throw new UsageError(`-parallel-builds must be a whole number (0 means no limit), not "${flags.parallelBuilds}"`);
+  }
+  if (flags.json === true && flags.machineReadable === true) {
+    throw new UsageError('-machine-readable and --json cannot be used together');
+  }
+  const loaded = await loadForCli(templatePath, flags, io);
+  const plan = await planForCli(loaded, flags, io);
+  await reportOrThrow(validatePlan(plan), loaded.sources, flags, io);
+
+  const sink = createSink(sinkMode(flags, io), {
+    builds: plan.builds.map((b) => b.displayName),
+    color: wantsColor(io, flags.color) && io.stdout.isTTY === true,
+    timestamps: flags.timestampUi === true,
+    out: io.stdout as NodeJS.WritableStream & { isTTY?: boolean } as never,
+    sensitiveValues: plan.sensitiveValues,
+    env: io.env,
+  });
+
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      io.stderr.write(`\nReceived ${signal}: cancelling the builds and cleaning up...\n`);
+      controller.abort(new CancelledError(`build cancelled by ${signal}`));
+    } else {
+      io.stderr.write(`Received ${signal} again: cleanup is in progress and will finish first.\n`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runBuilds(plan, {
+      parallel,
+      onError: flags.onError,
+      debug: flags.debug === true,
+      force: flags.force === true,
+      sink,
+      signal: controller.signal,
+      journalDir: flags.journalDir ?? defaultJournalDir(io.env),
+    });
+    if (controller.signal.aborted) return ExitCode.INTERRUPTED;
+    return result.ok ? ExitCode.OK : ExitCode.FAILURE;
+  } catch (err) {
+    if (controller.signal.aborted && !(err instanceof BuildError)) return ExitCode.INTERRUPTED;
+    throw err;
+  } finally {
+    await sink.close?.();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** --json and -machine-readable are for programs; -debug needs plain prompts; else by terminal. */
+function sinkMode(flags: BuildFlags, io: CliIo): SinkMode {
+  if (flags.json === true) return 'json';
+  if (flags.machineReadable === true) return 'machine-readable';
+  if (flags.debug === true || flags.onError === 'ask') return 'plain';
+  return io.stdout.isTTY === true && !isCi(io.env) ? 'listr2' : 'plain';
+}

@@ -1,0 +1,27 @@
+// `imgbuild validate`: everything `build` would check before touching the system — syntax,
+// types, references, variable validations, and each plugin's prepare() — all reported at once.
+import { ExitCode } from '../../core/errors.js';
+import type { Diagnostic } from '../../hcl/diagnostic.js';
+import { loadForCli, planForCli, reportOrThrow, type TemplateFlags } from '../load.js';
+import { checkSyntax } from '../syntax.js';
+import type { CliIo } from '../io.js';
+
+export interface ValidateFlags extends TemplateFlags {
+  syntaxOnly?: boolean;
+}
+
+export async function runValidate(templatePath: string, flags: ValidateFlags, io: CliIo): Promise<number> {
+  if (flags.syntaxOnly === true) {
+    await checkSyntax(templatePath, flags, io);
+    io.stdout.write('Syntax-only check passed. Everything looks okay.\n');
+    return ExitCode.OK;
+  }
+  const loaded = await loadForCli(templatePath, flags, io);
+  const plan = await planForCli(loaded, flags, io);
+  // validatePlan runs every plugin's pure prepare(); it lives in the core with the registry.
+  const { validatePlan } = await import('../../core/validate.js');
+  const diagnostics: Diagnostic[] = validatePlan(plan);
+  await reportOrThrow(diagnostics, loaded.sources, flags, io);
+  io.stdout.write('The configuration is valid.\n');
+  return ExitCode.OK;
+}

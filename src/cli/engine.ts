@@ -1,0 +1,6 @@
+// The CLI's one contact point with the template loader and the HCL toolkit, so that the
+// commands code against a stable shape. Build-engine entry points (runBuilds, sinks,
+// cleanup) are imported by the build and cleanup commands directly: they are heavy, and
+// only those commands may load them.
+export { loadTemplate, planBuilds, describeTemplate, evaluateInTemplate } from '../template/index.js';
+export { parseHCL, formatHCL } from '../hcl/index.js';

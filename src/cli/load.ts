@@ -1,0 +1,90 @@
+// Loading a template from command-line flags, shared by build, validate, inspect and console.
+// Template errors become one SourcedDiagnosticsError (all problems at once, with code
+// frames); warnings are printed and loading goes on, as Packer does.
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import { error, hasErrors } from '../hcl/diagnostic.js';
+import type { BuildPlan } from '../template/plan.js';
+import type { Template } from '../template/types.js';
+import { loadTemplate, planBuilds } from './engine.js';
+import { printDiagnostics, rememberSources, SourcedDiagnosticsError } from './diagnostics.js';
+import { splitList } from './argv.js';
+import { wantsColor, type CliIo } from './io.js';
+
+export interface TemplateFlags {
+  var: string[];
+  varFile: string[];
+  only?: string[];
+  except?: string[];
+  color?: boolean;
+}
+
+export interface LoadedTemplate {
+  template: Template;
+  sources: ReadonlyMap<string, string>;
+}
+
+export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo): Promise<LoadedTemplate> {
+  const vars = parseVarFlags(flags.var);
+  if (hasErrors(vars.diagnostics)) throw new SourcedDiagnosticsError(vars.diagnostics, new Map());
+  const result = await loadTemplate(templatePath, {
+    vars: vars.pairs,
+    varFiles: flags.varFile,
+    env: io.env,
+    cwd: io.cwd,
+  });
+  rememberSources(result.sources);
+  await reportOrThrow(result.diagnostics, result.sources, flags, io);
+  if (result.template === null) {
+    // The loader promises diagnostics whenever it returns no template; this is the backstop.
+    throw new SourcedDiagnosticsError([error('Template not loaded', `${templatePath} could not be loaded.`)], result.sources);
+  }
+  return { template: result.template, sources: result.sources };
+}
+
+/** Evaluates the builds selected by -only/-except into a plan; errors throw. */
+export async function planForCli(loaded: LoadedTemplate, flags: TemplateFlags, io: CliIo): Promise<BuildPlan> {
+  const { plan, diagnostics } = planBuilds(loaded.template, {
+    only: splitList(flags.only ?? []),
+    except: splitList(flags.except ?? []),
+  });
+  await reportOrThrow(diagnostics, loaded.sources, flags, io);
+  if (plan === null) {
+    throw new SourcedDiagnosticsError([error('No build plan', 'The template produced no build plan.')], loaded.sources);
+  }
+  return plan;
+}
+
+/** Throws when any diagnostic is an error (warnings go along with it); else prints the warnings. */
+export async function reportOrThrow(
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+  flags: { color?: boolean },
+  io: CliIo,
+): Promise<void> {
+  if (hasErrors(diagnostics)) throw new SourcedDiagnosticsError([...diagnostics], sources);
+  await printDiagnostics(diagnostics, sources, io, wantsColor(io, flags.color));
+}
+
+/**
+ * `-var name=value` pairs in command-line order. The value is everything after the first
+ * "=", so `-var 'tags={a="b=c"}'` keeps its inner "=". Messages follow Packer's.
+ */
+export function parseVarFlags(flags: readonly string[]): { pairs: [string, string][]; diagnostics: Diagnostic[] } {
+  const pairs: [string, string][] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const raw of flags) {
+    const eq = raw.indexOf('=');
+    const name = eq < 0 ? '' : raw.slice(0, eq).trim();
+    if (eq < 0 || name === '') {
+      diagnostics.push(
+        error(
+          'Invalid -var option',
+          `The given -var option "${raw}" is not correctly specified. It must be a variable name and value separated by an equals sign, like -var="key=value".`,
+        ),
+      );
+      continue;
+    }
+    pairs.push([name, raw.slice(eq + 1)]);
+  }
+  return { pairs, diagnostics };
+}
