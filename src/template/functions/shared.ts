@@ -1,0 +1,110 @@
+// Helpers shared by several families: grapheme-aware string handling (cty measures strings
+// in grapheme clusters), cty's type unification for lists/sets/maps, and cty's set ordering.
+import { formatNumber, toStringValue, valuesEqual } from '../convert.js';
+import { isObject, type Value } from '../value.js';
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** The user-perceived characters of s, as cty's textseg counts them. */
+export function graphemes(s: string): string[] {
+  return Array.from(segmenter.segment(s), (x) => x.segment);
+}
+
+type Kind = 'string' | 'number' | 'bool' | 'list' | 'object';
+
+function kindOf(v: Value): Kind | null {
+  if (v === null) return null;
+  if (Array.isArray(v)) return 'list';
+  if (isObject(v)) return 'object';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  return null;
+}
+
+/**
+ * Converts values to one common type the way cty unifies collection elements: mixed
+ * primitives all become strings; collections must not mix with primitives. Returns null
+ * when no common type exists.
+ */
+export function unify(values: readonly Value[]): Value[] | null {
+  const kinds = new Set<Kind>();
+  for (const v of values) {
+    const k = kindOf(v);
+    if (k) kinds.add(k);
+  }
+  if (kinds.size <= 1) return [...values];
+  if (kinds.has('list') || kinds.has('object')) return null;
+  return values.map((v) => (v === null ? null : toStringValue(v)));
+}
+
+/** Removes duplicates (HCL equality), keeping the first occurrence. */
+export function distinct(values: readonly Value[]): Value[] {
+  const out: Value[] = [];
+  for (const v of values) if (!out.some((o) => valuesEqual(o, v))) out.push(v);
+  return out;
+}
+
+/**
+ * A set as cty orders one: deduplicated, strings lexically, numbers ascending, false before
+ * true; anything else keeps first-seen order.
+ */
+export function toSet(values: readonly Value[]): Value[] {
+  const out = distinct(values);
+  if (out.every((v) => typeof v === 'string')) return (out as string[]).sort(compareStrings);
+  if (out.every((v) => typeof v === 'number')) return (out as number[]).sort((a, b) => a - b);
+  if (out.every((v) => typeof v === 'boolean')) return (out as boolean[]).sort((a, b) => Number(a) - Number(b));
+  return out;
+}
+
+/** Go's byte-wise string ordering (UTF-8 order equals code point order). */
+export function compareStrings(a: string, b: string): number {
+  const ca = Array.from(a);
+  const cb = Array.from(b);
+  const n = Math.min(ca.length, cb.length);
+  for (let i = 0; i < n; i++) {
+    const x = (ca[i] as string).codePointAt(0) as number;
+    const y = (cb[i] as string).codePointAt(0) as number;
+    if (x !== y) return x - y;
+  }
+  return ca.length - cb.length;
+}
+
+/** Object keys in cty's iteration order (lexical). */
+export function sortedKeys(o: Record<string, unknown>): string[] {
+  return Object.keys(o).sort(compareStrings);
+}
+
+/**
+ * Compact JSON as cty's json.Marshal writes it: object keys sorted, numbers in plain decimal
+ * notation, and strings escaped like Go's encoding/json (which escapes <, > and & as \u003c,
+ * \u003e and \u0026, and U+2028/U+2029, so jsonencode output matches Packer byte for byte).
+ */
+export function marshalJSON(v: Value): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return quoteJSON(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new RangeError(`cannot encode ${formatNumber(v)} as JSON`);
+    return formatNumber(v);
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return `[${v.map(marshalJSON).join(',')}]`;
+  if (isObject(v)) return `{${sortedKeys(v).map((k) => `${quoteJSON(k)}:${marshalJSON(v[k] as Value)}`).join(',')}}`;
+  throw new RangeError('value is not yet known');
+}
+
+const JSON_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+export function quoteJSON(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    const esc = JSON_ESCAPES[ch];
+    if (esc) out += esc;
+    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd';
+    else out += ch;
+  }
+  return out + '"';
+}
