@@ -1,0 +1,136 @@
+// Start-up and evaluation cost of `imgbuild validate` and `imgbuild inspect`: every corpus
+// template plus a generated 5,000-line one, against a `node -e 0` baseline. Reports the
+// median wall time of N runs (including Node start-up, which is what a user waits for) and
+// the peak RSS from /usr/bin/time, and checks the targets:
+//   validate of a typical template < 250 ms; validate of the 5,000-line template < 1 s.
+// Run: bash bench/validate-inspect.sh [runs]   (builds first; needs Debian's `time`)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, REPO_ROOT } from '../test/helpers/cli.js';
+import { corpusTemplates, varFileArgs } from '../test/helpers/corpus.js';
+
+const RUNS = Number(process.argv[2] ?? 5);
+const TIME = '/usr/bin/time';
+const TYPICAL_MS = 250;
+const LARGE_MS = 1000;
+
+interface Sample {
+  ms: number;
+  rssKb: number;
+  code: number | null;
+}
+
+interface Row {
+  name: string;
+  command: string;
+  medianMs: number;
+  peakRssMb: number;
+  exit: string;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(TIME)) {
+    process.stderr.write(`${TIME} is missing: apt-get install time (scripts/setup.sh installs it)\n`);
+    process.exit(2);
+  }
+  // Generated outside the repository so it is never committed or formatted by accident.
+  const large = path.join(os.tmpdir(), 'imgbuild-bench', 'large.pkr.hcl');
+  mkdirSync(path.dirname(large), { recursive: true });
+  spawnSync(process.execPath, [path.join(REPO_ROOT, 'bench', 'gen-large-template.mjs'), large, '5000'], {
+    stdio: 'inherit',
+  });
+
+  const rows: Row[] = [];
+  rows.push(await measure('baseline', 'node -e 0', [process.execPath, '-e', '0']));
+  rows.push(await measure('baseline', 'imgbuild version', [process.execPath, BIN, 'version']));
+  rows.push(await measure('baseline', 'imgbuild --help', [process.execPath, BIN, '--help']));
+
+  const typical = path.join(REPO_ROOT, 'templates', 'null-hello');
+  rows.push(await measure('templates/null-hello', 'validate', [process.execPath, BIN, 'validate', typical]));
+  rows.push(await measure('templates/null-hello', 'inspect', [process.execPath, BIN, 'inspect', typical]));
+  rows.push(await measure('large (5,000 lines)', 'validate', [process.execPath, BIN, 'validate', large]));
+  rows.push(await measure('large (5,000 lines)', 'inspect', [process.execPath, BIN, 'inspect', large]));
+  rows.push(await measure('large (5,000 lines)', 'validate -syntax-only', [process.execPath, BIN, 'validate', '-syntax-only', large]));
+
+  for (const t of corpusTemplates()) {
+    const args = [...varFileArgs(t), t.path];
+    rows.push(await measure(t.id.slice(0, 40), 'validate', [process.execPath, BIN, 'validate', ...args]));
+    rows.push(await measure(t.id.slice(0, 40), 'inspect', [process.execPath, BIN, 'inspect', ...args]));
+  }
+
+  printTable(rows);
+  const baseline = rows[0]?.medianMs ?? 0;
+  const corpusValidate = rows.filter((r) => r.command === 'validate' && !r.name.startsWith('large'));
+  const typicalMs = median(corpusValidate.map((r) => r.medianMs));
+  const nullHello = rows.find((r) => r.name === 'templates/null-hello' && r.command === 'validate')?.medianMs ?? NaN;
+  const largeMs = rows.find((r) => r.name.startsWith('large') && r.command === 'validate')?.medianMs ?? NaN;
+  const checks: [string, number, number][] = [
+    ['validate, typical (templates/null-hello)', nullHello, TYPICAL_MS],
+    ['validate, median over the corpus', typicalMs, TYPICAL_MS],
+    ['validate, 5,000-line template', largeMs, LARGE_MS],
+  ];
+  process.stdout.write(`\nnode -e 0 baseline: ${baseline.toFixed(0)} ms\n`);
+  let failed = false;
+  for (const [what, ms, limit] of checks) {
+    const ok = ms < limit;
+    failed ||= !ok;
+    process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${what}: ${ms.toFixed(0)} ms (target < ${limit} ms)\n`);
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+async function measure(name: string, command: string, argv: string[]): Promise<Row> {
+  const samples: Sample[] = [];
+  // One warm-up run so the page cache holds node_modules and dist for every measured run.
+  await once(argv);
+  for (let i = 0; i < RUNS; i++) samples.push(await once(argv));
+  const codes = [...new Set(samples.map((s) => s.code))];
+  return {
+    name,
+    command,
+    medianMs: median(samples.map((s) => s.ms)),
+    peakRssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024,
+    exit: codes.join('/'),
+  };
+}
+
+function once(argv: string[]): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(TIME, ['-f', '%M', ...argv], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const last = stderr.trim().split('\n').pop() ?? '0';
+      resolve({ ms, rssKb: Number(last) || 0, code });
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['template', 'command', 'median ms', 'peak RSS MB', 'exit'];
+  const body = rows.map((r) => [r.name, r.command, r.medianMs.toFixed(0), r.peakRssMb.toFixed(1), r.exit]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const fmt = (cols: string[]): string =>
+    cols.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  process.stdout.write(`${fmt(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const b of body) process.stdout.write(`${fmt(b)}\n`);
+  process.stdout.write(`(${RUNS} runs each after one warm-up; exit is the set of exit codes seen)\n`);
+}
+
+await main();
