@@ -1,0 +1,180 @@
+// Unary, binary and conditional operators. Operands convert the way cty converts function
+// arguments ("1" + 2 is 3, true + 1 an error); `==` compares without conversion; && and ||
+// short-circuit only in HCL's sense: a known controlling operand decides even when the
+// other side is unknown, and then only that side's diagnostics are kept.
+import type { BinaryExpr, ConditionalExpr, Expr, UnaryExpr } from '../../hcl/ast.js';
+import type { Diagnostic } from '../../hcl/diagnostic.js';
+import { UNKNOWN, isUnknown, type Value } from '../value.js';
+import { convertToType, inferType, unifyTypes } from './convert-type.js';
+import { diag, rangeBetween } from './diag.js';
+import type { Evaluator } from './evaluate.js';
+import { describeMismatch } from './mismatch.js';
+import { parseBool, parseNumber, valuesEqual } from './primitives.js';
+import type { Scope } from './scope.js';
+
+type Side = 'left' | 'right' | 'unary';
+
+export function evalUnary(ev: Evaluator, expr: UnaryExpr, scope: Scope): Value {
+  const v = ev.eval(expr.operand, scope);
+  if (expr.op === '!') {
+    const b = toBool(ev, v, expr.operand, 'unary', expr);
+    return b === null ? UNKNOWN : isUnknown(b) ? UNKNOWN : !b;
+  }
+  const n = toNumber(ev, v, expr.operand, 'unary', expr);
+  return n === null || isUnknown(n) ? UNKNOWN : -n;
+}
+
+export function evalBinary(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
+  switch (expr.op) {
+    case '==':
+    case '!=': {
+      const l = ev.eval(expr.left, scope);
+      const r = ev.eval(expr.right, scope);
+      const eq = valuesEqual(l, r);
+      return isUnknown(eq) ? UNKNOWN : expr.op === '==' ? eq : !eq;
+    }
+    case '&&':
+    case '||':
+      return evalLogical(ev, expr, scope);
+    default:
+      return evalArithmetic(ev, expr, scope);
+  }
+}
+
+function evalArithmetic(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
+  const l = toNumber(ev, ev.eval(expr.left, scope), expr.left, 'left', expr);
+  const r = toNumber(ev, ev.eval(expr.right, scope), expr.right, 'right', expr);
+  if (l === null || r === null || isUnknown(l) || isUnknown(r)) return UNKNOWN;
+  switch (expr.op) {
+    case '+':
+      return l + r;
+    case '-':
+      return l - r;
+    case '*':
+      return l * r;
+    case '/':
+      return r === 0 ? opFailed(ev, expr, "can't divide by zero") : l / r;
+    case '%':
+      // cty's modulo truncates like JavaScript's: the result takes the dividend's sign.
+      return r === 0 ? opFailed(ev, expr, "can't use modulo by zero") : l % r;
+    case '<':
+      return l < r;
+    case '<=':
+      return l <= r;
+    case '>':
+      return l > r;
+    default:
+      return l >= r;
+  }
+}
+
+function opFailed(ev: Evaluator, expr: BinaryExpr, why: string): Value {
+  return ev.fail(diag('Operation failed', `Error during operation: ${why}.`, expr.range));
+}
+
+function evalLogical(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
+  const left = ev.isolated(() => ev.eval(expr.left, scope));
+  const right = ev.isolated(() => ev.eval(expr.right, scope));
+  const l = toBool(ev, left.result, expr.left, 'left', expr);
+  const r = toBool(ev, right.result, expr.right, 'right', expr);
+  if (l === null || r === null) {
+    ev.diags.push(...left.diagnostics, ...right.diagnostics);
+    return UNKNOWN;
+  }
+  const decisive = expr.op === '||';
+  const keep = (d: Diagnostic[], v: Value): Value => {
+    ev.diags.push(...d);
+    return v;
+  };
+  const lErr = hasErrors(left.diagnostics);
+  if (isUnknown(l) && isUnknown(r)) {
+    if (!lErr) return keep(left.diagnostics, UNKNOWN);
+  } else if (l === decisive) {
+    return keep(left.diagnostics, decisive);
+  } else if (r === decisive) {
+    return keep(right.diagnostics, decisive);
+  } else if (isUnknown(l)) {
+    return keep(left.diagnostics, UNKNOWN);
+  } else if (isUnknown(r)) {
+    return keep(right.diagnostics, UNKNOWN);
+  }
+  ev.diags.push(...left.diagnostics, ...right.diagnostics);
+  if (hasErrors(left.diagnostics) || hasErrors(right.diagnostics) || isUnknown(l) || isUnknown(r)) return UNKNOWN;
+  return expr.op === '||' ? l || r : l && r;
+}
+
+function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === 'error');
+}
+
+/** The operand as a number, UNKNOWN, or null after reporting why it cannot be one. */
+function toNumber(ev: Evaluator, v: Value, operand: Expr, side: Side, whole: Expr): number | typeof UNKNOWN | null {
+  if (isUnknown(v)) return UNKNOWN;
+  if (typeof v === 'number') return v;
+  const n = typeof v === 'string' ? parseNumber(v) : null;
+  if (n !== null) return n;
+  const why = v === null ? 'argument must not be null' : typeof v === 'string' ? 'a number is required' : 'number required';
+  invalidOperand(ev, side, why, operand, whole);
+  return null;
+}
+
+function toBool(ev: Evaluator, v: Value, operand: Expr, side: Side, whole: Expr): boolean | typeof UNKNOWN | null {
+  if (isUnknown(v)) return UNKNOWN;
+  if (typeof v === 'boolean') return v;
+  const b = typeof v === 'string' ? parseBool(v) : null;
+  if (b !== null) return b;
+  const why = v === null ? 'argument must not be null' : typeof v === 'string' ? 'a bool is required' : 'bool required';
+  invalidOperand(ev, side, why, operand, whole);
+  return null;
+}
+
+function invalidOperand(ev: Evaluator, side: Side, why: string, operand: Expr, whole: Expr): void {
+  ev.fail(diag('Invalid operand', `Unsuitable value for ${side} operand: ${why}.`, operand.range, whole.range));
+}
+
+/**
+ * `c ? a : b`. Both results are evaluated, as HCL does, so that their types can be unified:
+ * `c ? 1 : "x"` is a string either way. Only the chosen side's diagnostics are kept.
+ */
+export function evalConditional(ev: Evaluator, expr: ConditionalExpr, scope: Scope): Value {
+  const cond = ev.eval(expr.cond, scope);
+  const t = ev.isolated(() => ev.eval(expr.then, scope));
+  const f = ev.isolated(() => ev.eval(expr.else, scope));
+  const tType = inferType(t.result);
+  const fType = inferType(f.result);
+  const unified = unifyTypes([tType, fType]);
+  if (unified === null) {
+    return ev.fail(
+      diag(
+        'Inconsistent conditional result types',
+        `The true and false result expressions must have consistent types. ${describeMismatch(tType, fType)}.`,
+        rangeBetween(expr.then.range, expr.else.range),
+        expr.range,
+      ),
+    );
+  }
+  if (cond === null) {
+    return ev.fail(diag('Null condition', 'The condition value is null. Conditions must either be true or false.', expr.cond.range, expr.range));
+  }
+  if (isUnknown(cond)) return UNKNOWN;
+  const b = typeof cond === 'boolean' ? cond : typeof cond === 'string' ? parseBool(cond) : null;
+  if (b === null) {
+    return ev.fail(diag('Incorrect condition type', 'The condition expression must be of type bool.', expr.cond.range, expr.range));
+  }
+  const taken = b ? t : f;
+  ev.diags.push(...taken.diagnostics);
+  if (hasErrors(taken.diagnostics)) return UNKNOWN;
+  const converted = convertToType(taken.result, unified);
+  if (converted.error !== null) {
+    const which = b ? 'true' : 'false';
+    return ev.fail(
+      diag(
+        'Inconsistent conditional result types',
+        `The ${which} result value has the wrong type: ${converted.error}.`,
+        (b ? expr.then : expr.else).range,
+        expr.range,
+      ),
+    );
+  }
+  return converted.value;
+}
