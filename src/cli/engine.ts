@@ -2,5 +2,7 @@
 // commands code against a stable shape. Build-engine entry points (runBuilds, sinks,
 // cleanup) are imported by the build and cleanup commands directly: they are heavy, and
 // only those commands may load them.
-export { loadTemplate, planBuilds, describeTemplate, evaluateInTemplate } from '../template/index.js';
+export { loadTemplate } from '../template/load.js';
+export { planBuilds } from '../template/planner.js';
+export { describeTemplate, evaluateInTemplate } from '../template/inspect.js';
 export { parseHCL, formatHCL } from '../hcl/index.js';

@@ -1,11 +1,12 @@
 // The process's streams and environment, passed to every command instead of reaching for
 // `process` from deep inside, so a command's output decisions (color, renderer) are made in
 // one place and can be tested.
+import type { Readable, Writable } from 'node:stream';
 
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
 }

@@ -74,12 +74,13 @@ function diffOps(a: string[], b: string[]): Op[] {
       ops.push({ kind: ' ', line: a[i] ?? '', aIndex: i, bIndex: j });
       i++;
       j++;
-    } else if (j < m && (i >= n || at(i, j + 1) >= at(i + 1, j))) {
-      ops.push({ kind: '+', line: b[j] ?? '', aIndex: i, bIndex: j });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || at(i + 1, j) >= at(i, j + 1))) {
+      // Deletions first, as diff(1) prints them.
       ops.push({ kind: '-', line: a[i] ?? '', aIndex: i, bIndex: j });
       i++;
+    } else {
+      ops.push({ kind: '+', line: b[j] ?? '', aIndex: i, bIndex: j });
+      j++;
     }
   }
   return ops;

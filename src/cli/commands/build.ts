@@ -5,11 +5,13 @@
 // killing imgbuild half-way through cleanup is what leaves resources behind.
 import { BuildError, CancelledError, ExitCode } from '../../core/errors.js';
 import { createSink, type SinkMode } from '../../core/events.js';
-import { runBuilds, validatePlan, type OnErrorMode } from '../../core/index.js';
+import { runBuilds } from '../../core/orchestrator.js';
+import { validatePlan } from '../../core/registry.js';
+import type { OnErrorMode } from '../../core/runner.js';
 import { UsageError } from '../argv.js';
 import { loadForCli, planForCli, reportOrThrow, type TemplateFlags } from '../load.js';
 import { isCi, wantsColor, type CliIo } from '../io.js';
-import { defaultJournalDir } from '../journal-dir.js';
+import { defaultJournalDir } from '../../core/journal.js';
 
 export interface BuildFlags extends TemplateFlags {
   onError: OnErrorMode;
@@ -33,13 +35,13 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
   }
   const loaded = await loadForCli(templatePath, flags, io);
   const plan = await planForCli(loaded, flags, io);
-  await reportOrThrow(validatePlan(plan), loaded.sources, flags, io);
+  await reportOrThrow(await validatePlan(plan), loaded.sources, flags, io);
 
   const sink = createSink(sinkMode(flags, io), {
     builds: plan.builds.map((b) => b.displayName),
     color: wantsColor(io, flags.color) && io.stdout.isTTY === true,
     timestamps: flags.timestampUi === true,
-    out: io.stdout as NodeJS.WritableStream & { isTTY?: boolean } as never,
+    out: io.stdout,
     sensitiveValues: plan.sensitiveValues,
     env: io.env,
   });
@@ -56,7 +58,7 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runBuilds(plan, {
+    const results = await runBuilds(plan, {
       parallel,
       onError: flags.onError,
       debug: flags.debug === true,
@@ -66,7 +68,7 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
       journalDir: flags.journalDir ?? defaultJournalDir(io.env),
     });
     if (controller.signal.aborted) return ExitCode.INTERRUPTED;
-    return result.ok ? ExitCode.OK : ExitCode.FAILURE;
+    return results.every((r) => r.ok) ? ExitCode.OK : ExitCode.FAILURE;
   } catch (err) {
     if (controller.signal.aborted && !(err instanceof BuildError)) return ExitCode.INTERRUPTED;
     throw err;

@@ -47,7 +47,7 @@ export async function runConsole(templatePath: string | undefined, flags: Consol
 async function evaluateLine(text: string, template: Template, flags: ConsoleFlags, io: CliIo): Promise<boolean> {
   const result = evaluateInTemplate(text, template);
   const sources = new Map(template.sources);
-  sources.set('<console>', text);
+  sources.set('<console-input>', text);
   await printDiagnostics(result.diagnostics, sources, io, wantsColor(io, flags.color));
   if (hasErrors(result.diagnostics)) return false;
   io.stdout.write(`${formatValue(result.value)}\n`);

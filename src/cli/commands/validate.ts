@@ -18,9 +18,9 @@ export async function runValidate(templatePath: string, flags: ValidateFlags, io
   }
   const loaded = await loadForCli(templatePath, flags, io);
   const plan = await planForCli(loaded, flags, io);
-  // validatePlan runs every plugin's pure prepare(); it lives in the core with the registry.
-  const { validatePlan } = await import('../../core/validate.js');
-  const diagnostics: Diagnostic[] = validatePlan(plan);
+  // validatePlan runs every plugin's pure prepare(); plugins are imported only if used.
+  const { validatePlan } = await import('../../core/registry.js');
+  const diagnostics: Diagnostic[] = await validatePlan(plan);
   await reportOrThrow(diagnostics, loaded.sources, flags, io);
   io.stdout.write('The configuration is valid.\n');
   return ExitCode.OK;
