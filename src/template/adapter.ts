@@ -1,0 +1,96 @@
+// The one place the template model touches the parser, the evaluator and the function
+// library (written by others). Everything else in src/template codes against these few
+// functions, so an API change there is a change here only.
+import type { Expr, File } from '../hcl/ast.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import { error } from '../hcl/diagnostic.js';
+import type { Value, ValueObject } from './value.js';
+import { evaluate } from './eval/evaluate.js';
+import type { Scope } from './eval/scope.js';
+import type { FunctionDef as EvalFunctionDef } from './eval/function-api.js';
+import { convertToType, parseTypeExpr, typeString } from './eval/types.js';
+import type { TypeConstraint as EvalType } from './eval/types.js';
+import type { FunctionContext } from './functions/types.js';
+import { collectionFunctions } from './functions/collection.js';
+import { encodingFunctions } from './functions/encoding.js';
+import { filesystemFunctions } from './functions/filesystem.js';
+import { numericFunctions } from './functions/numeric.js';
+import { stringFunctions } from './functions/string.js';
+
+export type TypeConstraint = EvalType;
+
+export interface EvalContext {
+  /** Root names in scope: var, local, path, packer, data, source, build, iterators... */
+  variables: ValueObject;
+  /** Where file functions resolve relative paths: the working directory, as in Packer. */
+  baseDir: string;
+  now: () => Date;
+  /** Environment for `env()`; only variable defaults may call it, as in Packer. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface Evaluated {
+  value: Value;
+  diagnostics: Diagnostic[];
+}
+
+const LIBRARY: ReadonlyMap<string, EvalFunctionDef> = new Map(
+  [...collectionFunctions, ...encodingFunctions, ...filesystemFunctions, ...numericFunctions, ...stringFunctions]
+    .filter((f) => f.name !== 'env')
+    .map((f) => [f.name, f]),
+);
+
+export function evalExpr(expr: Expr, ctx: EvalContext): Evaluated {
+  return evaluate(expr, toScope(ctx));
+}
+
+function toScope(ctx: EvalContext): Scope {
+  const functionContext: FunctionContext = { baseDir: ctx.baseDir, now: ctx.now, renderTemplate: (text, vars, filename) => renderTemplate(text, vars, filename, ctx) };
+  return { variables: new Map(Object.entries(ctx.variables)), functions: functionsFor(ctx), functionContext };
+}
+
+function functionsFor(ctx: EvalContext): ReadonlyMap<string, EvalFunctionDef> {
+  const env = ctx.env;
+  if (!env) return LIBRARY;
+  const m = new Map(LIBRARY);
+  m.set('env', { name: 'env', params: [{ name: 'key' }], impl: (args: Value[]) => (typeof args[0] === 'string' ? (env[args[0]] ?? '') : '') });
+  return m;
+}
+
+export function parseType(expr: Expr): { type: TypeConstraint | null; diagnostics: Diagnostic[] } {
+  return parseTypeExpr(expr);
+}
+
+export function convertTo(value: Value, type: TypeConstraint): { value: Value; error: string | null } {
+  return convertToType(value, type);
+}
+
+export function typeText(type: TypeConstraint | null): string {
+  return type === null ? 'any' : typeString(type);
+}
+
+/** Packer passes -var and PKR_VAR_ text literally for these types and parses it otherwise. */
+export function isPrimitiveStringish(type: TypeConstraint | null): boolean {
+  return type === null || type.kind === 'string' || type.kind === 'number' || type.kind === 'any';
+}
+
+function renderTemplate(_text: string, _vars: ValueObject, filename: string, _ctx: EvalContext): Value {
+  throw new Error(`templatefile: cannot render ${filename} yet`);
+}
+
+export function parseFile(_source: string, filename: string): { file: File | null; diagnostics: Diagnostic[] } {
+  return { file: null, diagnostics: [error('Parser unavailable', `Cannot parse ${filename}: the HCL parser is not available yet.`)] };
+}
+
+export function parseJSONFile(_source: string, filename: string): { file: File | null; diagnostics: Diagnostic[] } {
+  return { file: null, diagnostics: [error('Parser unavailable', `Cannot parse ${filename}: the HCL parser is not available yet.`)] };
+}
+
+export function parseExpression(_text: string, filename: string): { expr: Expr | null; diagnostics: Diagnostic[] } {
+  return { expr: null, diagnostics: [error('Parser unavailable', `Cannot parse ${filename}.`)] };
+}
+
+/** A close candidate for a misspelled name, or null. */
+export function suggest(_name: string, _candidates: Iterable<string>): string | null {
+  return null;
+}

@@ -1,0 +1,152 @@
+// loadTemplate: a folder (every *.pkr.hcl / *.pkr.json, sorted by name, plus
+// *.auto.pkrvars.*) or one template file becomes one Template, with variables resolved,
+// locals evaluated and builds decoded. Problems come back as diagnostics, never thrown.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { File } from '../hcl/ast.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import { error, hasErrors } from '../hcl/diagnostic.js';
+import { errorMessage } from '../core/errors.js';
+import type { EvalContext } from './adapter.js';
+import { parseFile, parseJSONFile } from './adapter.js';
+import { decodeTopLevel } from './blocks.js';
+import { decodeBuild } from './builds.js';
+import { evaluateLocals } from './locals.js';
+import { templateContext } from './scope.js';
+import type { LoadOptions, Template } from './types.js';
+import { readVarFile } from './varfiles.js';
+import type { InputValue } from './variables.js';
+import { assignValues, validateVariables } from './variables.js';
+
+export interface LoadResult {
+  template: Template | null;
+  diagnostics: Diagnostic[];
+  /** Every file read (templates and variable files), for code frames. */
+  sources: Map<string, string>;
+}
+
+const TEMPLATE_EXTS = ['.pkr.hcl', '.pkr.json'];
+const AUTO_VAR_EXTS = ['.auto.pkrvars.hcl', '.auto.pkrvars.json'];
+
+export async function loadTemplate(templatePath: string, opts: LoadOptions): Promise<LoadResult> {
+  const diags: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  const found = await findFiles(templatePath, opts.cwd, diags);
+  if (!found) return { template: null, diagnostics: diags, sources };
+
+  const files: File[] = [];
+  for (const f of found.templates) {
+    const text = await readText(f.abs, f.display, diags);
+    if (text === null) continue;
+    sources.set(f.display, text);
+    const parsed = f.display.endsWith('.json') ? parseJSONFile(text, f.display) : parseFile(text, f.display);
+    diags.push(...parsed.diagnostics);
+    if (parsed.file) files.push(parsed.file);
+  }
+  if (hasErrors(diags)) return { template: null, diagnostics: diags, sources };
+
+  const now = opts.now ?? (() => new Date());
+  const fnCtx: EvalContext = { variables: {}, baseDir: opts.cwd, now, env: opts.env };
+  const top = decodeTopLevel(files, fnCtx, diags);
+
+  const inputs: InputValue[] = envInputs(opts.env);
+  for (const f of found.autoVarFiles) inputs.push(...(await readVarFile(f.abs, f.display, 'auto-varfile', fnCtx, sources, diags)));
+  for (const vf of opts.varFiles) {
+    const abs = path.resolve(opts.cwd, vf);
+    inputs.push(...(await readVarFile(abs, vf, 'varfile', fnCtx, sources, diags)));
+  }
+  for (const [name, text] of opts.vars) inputs.push({ name, value: { kind: 'text', text }, range: null, source: 'cli', origin: '-var' });
+  assignValues(top.variables, inputs, fnCtx, diags);
+
+  const template: Template = {
+    dir: found.dir,
+    cwd: opts.cwd,
+    files,
+    sources,
+    requiredVersion: top.requiredVersion,
+    requiredPlugins: top.requiredPlugins,
+    variables: top.variables,
+    locals: top.locals,
+    sourceBlocks: top.sourceBlocks,
+    dataSources: top.dataSources,
+    builds: [],
+    now,
+  };
+  const known = { vars: new Set(top.variables.keys()), locals: new Set(top.locals.keys()) };
+  validateVariables(top.variables, templateContext(template), diags);
+  evaluateLocals(top.locals, known, templateContext(template), diags);
+  const ctx = templateContext(template);
+  for (const block of top.buildBlocks) template.builds.push(decodeBuild(block, ctx, top.sourceBlocks, diags));
+  return { template: hasErrors(diags) ? null : template, diagnostics: diags, sources };
+}
+
+interface FoundFile {
+  abs: string;
+  /** The name used in diagnostics: the path as the user wrote it, joined with the file name. */
+  display: string;
+}
+
+interface Found {
+  dir: string;
+  templates: FoundFile[];
+  autoVarFiles: FoundFile[];
+}
+
+async function findFiles(templatePath: string, cwd: string, diags: Diagnostic[]): Promise<Found | null> {
+  const abs = path.resolve(cwd, templatePath);
+  let isDir: boolean;
+  try {
+    isDir = (await stat(abs)).isDirectory();
+  } catch {
+    diags.push(error('Template not found', `There is no file or folder at "${templatePath}". Pass a *.pkr.hcl file or a folder containing them.`));
+    return null;
+  }
+  if (!isDir) {
+    if (!TEMPLATE_EXTS.some((e) => abs.endsWith(e))) {
+      diags.push(error('Unsupported template file', `"${templatePath}" is not a template: ${extensionHint(abs)}`));
+      return null;
+    }
+    return { dir: path.dirname(abs), templates: [{ abs, display: templatePath }], autoVarFiles: [] };
+  }
+  const names = (await readdir(abs)).sort();
+  const pick = (exts: string[]): FoundFile[] =>
+    names.filter((n) => exts.some((e) => n.endsWith(e))).map((n) => ({ abs: path.join(abs, n), display: path.join(templatePath, n) }));
+  const templates = pick(TEMPLATE_EXTS);
+  if (templates.length === 0) {
+    const near = names.filter((n) => n.endsWith('.hcl') || n.endsWith('.json'));
+    diags.push(
+      error(
+        'No template files found',
+        `The folder "${templatePath}" contains no *.pkr.hcl or *.pkr.json files.${near.length > 0 ? ` Found ${near.join(', ')}: template files must end in .pkr.hcl (or .pkr.json).` : ''}`,
+      ),
+    );
+    return null;
+  }
+  return { dir: abs, templates, autoVarFiles: pick(AUTO_VAR_EXTS) };
+}
+
+function extensionHint(file: string): string {
+  if (file.endsWith('.pkrvars.hcl') || file.endsWith('.pkrvars.json')) return 'it is a variables file; pass it with -var-file and give the template folder or *.pkr.hcl file instead.';
+  if (file.endsWith('.json')) return 'legacy JSON templates are not supported; convert it with `packer hcl2_upgrade`, or name an HCL JSON template *.pkr.json.';
+  return 'template files must end in .pkr.hcl or .pkr.json.';
+}
+
+async function readText(abs: string, display: string, diags: Diagnostic[]): Promise<string | null> {
+  try {
+    return await readFile(abs, 'utf8');
+  } catch (e) {
+    diags.push(error('Cannot read file', `Reading "${display}" failed: ${errorMessage(e)}.`));
+    return null;
+  }
+}
+
+function envInputs(env: Record<string, string | undefined>): InputValue[] {
+  const out: InputValue[] = [];
+  for (const key of Object.keys(env).sort()) {
+    const value = env[key];
+    if (!key.startsWith('PKR_VAR_') || value === undefined) continue;
+    const name = key.slice('PKR_VAR_'.length);
+    out.push({ name, value: { kind: 'text', text: value }, range: null, source: 'env', origin: `the ${key} environment variable` });
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+// Locals: `locals { a = ... }` and `local "a" { expression = ..., sensitive = ... }`, evaluated
+// in dependency order. A cycle is reported once, naming the whole loop.
+import type { Block } from '../hcl/ast.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import { error } from '../hcl/diagnostic.js';
+import { UNKNOWN } from './value.js';
+import type { ValueObject } from './value.js';
+import type { EvalContext } from './adapter.js';
+import { evalExpr } from './adapter.js';
+import { collectReferences } from './refs.js';
+import { checkReferences } from './refcheck.js';
+import type { KnownNames } from './refcheck.js';
+import { checkBody, rangeText } from './schema.js';
+import type { LocalDef } from './types.js';
+import { isIdentifier } from './variables.js';
+
+const LOCAL_SCHEMA = { attributes: { expression: { required: true }, sensitive: {} }, blocks: {} };
+
+export function decodeLocalsBlock(block: Block, locals: Map<string, LocalDef>, diags: Diagnostic[]): void {
+  for (const item of block.body.items) {
+    if (item.kind === 'block') {
+      diags.push(error('Unexpected block', `A locals block may only contain assignments like name = expression; found a "${item.type}" block.`, item.typeRange));
+      continue;
+    }
+    add(locals, { name: item.name, expr: item.expr, nameRange: item.nameRange, range: item.range, sensitive: false, value: UNKNOWN }, diags);
+  }
+}
+
+export function decodeLocalBlock(block: Block, locals: Map<string, LocalDef>, ctx: EvalContext, diags: Diagnostic[]): void {
+  const name = block.labels[0] ?? '';
+  const nameRange = block.labelRanges[0] ?? block.typeRange;
+  const { attrs } = checkBody(block.body, LOCAL_SCHEMA, `local "${name}"`, diags, block.range);
+  const expr = attrs.get('expression');
+  if (!expr) return;
+  if (!isIdentifier(name)) {
+    diags.push(error('Invalid local name', `"${name}" is not a valid local name.`, nameRange));
+    return;
+  }
+  let sensitive = false;
+  const s = attrs.get('sensitive');
+  if (s) {
+    const r = evalExpr(s.expr, ctx);
+    diags.push(...r.diagnostics);
+    if (typeof r.value === 'boolean') sensitive = r.value;
+    else if (r.diagnostics.length === 0) diags.push(error('Invalid value', 'sensitive must be true or false.', s.expr.range));
+  }
+  add(locals, { name, expr: expr.expr, nameRange, range: block.range, sensitive, value: UNKNOWN }, diags);
+}
+
+function add(locals: Map<string, LocalDef>, def: LocalDef, diags: Diagnostic[]): void {
+  const prev = locals.get(def.name);
+  if (prev) {
+    diags.push(error('Duplicate local definition', `A local value named "${def.name}" was already defined at ${rangeText(prev.nameRange)}. Local value names must be unique.`, def.nameRange));
+    return;
+  }
+  locals.set(def.name, def);
+}
+
+/**
+ * Evaluates every local after the locals it refers to. `ctx.variables.local` is filled in
+ * as values become known; locals in a cycle or after an error stay unknown.
+ */
+export function evaluateLocals(locals: Map<string, LocalDef>, known: KnownNames, ctx: EvalContext, diags: Diagnostic[]): void {
+  const localObj: ValueObject = {};
+  const evalCtx: EvalContext = { ...ctx, variables: { ...ctx.variables, local: localObj } };
+  const deps = new Map<string, string[]>();
+  const refsOk = new Map<string, boolean>();
+  for (const l of locals.values()) {
+    refsOk.set(l.name, checkReferences(l.expr, known, diags));
+    const names = collectReferences(l.expr)
+      .filter((r) => r.root === 'local' && r.attr !== null && locals.has(r.attr))
+      .map((r) => r.attr as string);
+    deps.set(l.name, [...new Set(names)]);
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const inCycle = new Set<string>();
+  const visit = (name: string, stack: string[]): void => {
+    const st = state.get(name);
+    if (st === 'done') return;
+    if (st === 'visiting') {
+      const loop = [...stack.slice(stack.indexOf(name)), name];
+      for (const n of loop) inCycle.add(n);
+      const first = locals.get(name);
+      diags.push(
+        error(
+          'Cycle in local values',
+          `Local values refer to each other in a loop: ${loop.map((n) => `local.${n}`).join(' → ')}. Break the loop so that each value can be computed from the others.`,
+          first?.nameRange,
+        ),
+      );
+      return;
+    }
+    state.set(name, 'visiting');
+    for (const d of deps.get(name) ?? []) visit(d, [...stack, name]);
+    state.set(name, 'done');
+    const def = locals.get(name);
+    if (!def) return;
+    const blocked = inCycle.has(name) || !refsOk.get(name) || (deps.get(name) ?? []).some((d) => inCycle.has(d));
+    if (blocked) {
+      def.value = UNKNOWN;
+    } else {
+      const r = evalExpr(def.expr, evalCtx);
+      diags.push(...r.diagnostics);
+      def.value = r.diagnostics.some((x) => x.severity === 'error') ? UNKNOWN : r.value;
+    }
+    localObj[name] = def.value;
+  };
+  for (const name of [...locals.keys()].sort()) visit(name, []);
+}

@@ -1,0 +1,87 @@
+// Variable files (*.pkrvars.hcl, *.pkrvars.json, -var-file): assignments only. A block in
+// one is a mistake worth naming precisely, usually a `variable` declaration put there.
+import { readFile } from 'node:fs/promises';
+import type { Range } from '../hcl/ast.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import { error } from '../hcl/diagnostic.js';
+import { errorMessage } from '../core/errors.js';
+import type { Value } from './value.js';
+import type { EvalContext } from './adapter.js';
+import { evalExpr, parseFile } from './adapter.js';
+import type { ValueSource } from './types.js';
+import type { InputValue } from './variables.js';
+
+export async function readVarFile(
+  abs: string,
+  display: string,
+  source: ValueSource,
+  fnCtx: EvalContext,
+  sources: Map<string, string>,
+  diags: Diagnostic[],
+): Promise<InputValue[]> {
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (e) {
+    diags.push(error('Cannot read variable file', `Reading the variable file "${display}" failed: ${errorMessage(e)}.`));
+    return [];
+  }
+  sources.set(display, text);
+  return display.endsWith('.json') ? jsonInputs(text, display, source, diags) : hclInputs(text, display, source, fnCtx, diags);
+}
+
+function hclInputs(text: string, display: string, source: ValueSource, fnCtx: EvalContext, diags: Diagnostic[]): InputValue[] {
+  const parsed = parseFile(text, display);
+  diags.push(...parsed.diagnostics);
+  if (!parsed.file) return [];
+  const out: InputValue[] = [];
+  for (const item of parsed.file.body.items) {
+    if (item.kind === 'block') {
+      const where = `${display} line ${item.typeRange.start.line}`;
+      diags.push(
+        item.type === 'variable'
+          ? error(
+              'Variable declaration in a .pkrvars file',
+              `${where} declares variable "${item.labels[0] ?? ''}", but variable files only assign values to variables declared in the template. Move the block to a .pkr.hcl file, and set its value here as ${item.labels[0] ?? 'name'} = <value>.`,
+              item.typeRange,
+            )
+          : error('Unexpected block in variable file', `${where} contains a "${item.type}" block; variable files may only contain assignments like name = "value".`, item.typeRange),
+      );
+      continue;
+    }
+    const r = evalExpr(item.expr, fnCtx);
+    diags.push(...r.diagnostics);
+    if (r.diagnostics.some((d) => d.severity === 'error')) continue;
+    out.push({ name: item.name, value: { kind: 'value', value: r.value }, range: item.range, source, origin: display });
+  }
+  return out;
+}
+
+function jsonInputs(text: string, display: string, source: ValueSource, diags: Diagnostic[]): InputValue[] {
+  const whole: Range = { filename: display, start: { line: 1, column: 1, byte: 0 }, end: { line: 1, column: 1, byte: 0 } };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    diags.push(error('Invalid JSON variable file', `${display} is not valid JSON: ${errorMessage(e)}.`, whole));
+    return [];
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    diags.push(error('Invalid JSON variable file', `${display} must contain one JSON object mapping variable names to values.`, whole));
+    return [];
+  }
+  return Object.entries(data as Record<string, unknown>).map(([name, v]) => ({
+    name,
+    value: { kind: 'value', value: jsonValue(v) },
+    range: whole,
+    source,
+    origin: display,
+  }));
+}
+
+function jsonValue(v: unknown): Value {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonValue(x)]));
+  return null;
+}
