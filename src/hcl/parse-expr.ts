@@ -1,0 +1,741 @@
+// Expression parsing for HCL's native syntax: operators by precedence, terms, traversals
+// (attributes, indexes, splats), collections, `for` expressions, function calls and
+// templates. Grammar, recovery and diagnostics follow hclsyntax so users see the same
+// messages Packer would give them.
+import type { BinaryOp, Expr, ObjectItem, Range, TemplateExpr } from './ast.js';
+import type { Diagnostic } from './diagnostic.js';
+import { error } from './diagnostic.js';
+import { decodeLiteral } from './escapes.js';
+import { rangeBetween } from './range.js';
+import type { TokenStream } from './stream.js';
+import { didYouMean } from './suggest.js';
+import type { TemplatePiece } from './template.js';
+import { assembleTemplate } from './template.js';
+import type { Token, TokenType } from './token.js';
+
+const LEVELS: ReadonlyArray<Partial<Record<TokenType, BinaryOp>>> = [
+  { Or: '||' },
+  { And: '&&' },
+  { EqualOp: '==', NotEqual: '!=' },
+  { GreaterThan: '>', GreaterThanEq: '>=', LessThan: '<', LessThanEq: '<=' },
+  { Plus: '+', Minus: '-' },
+  { Star: '*', Slash: '/', Percent: '%' },
+];
+
+export class ExprParser {
+  constructor(
+    protected readonly s: TokenStream,
+    protected readonly diags: Diagnostic[],
+  ) {}
+
+  protected err(summary: string, detail: string, subject: Range, context?: Range): void {
+    const d = error(summary, detail, subject);
+    if (context) d.context = context;
+    this.diags.push(d);
+  }
+
+  /** True when recovery is on and diagnostics were added since `mark`. */
+  protected failedSince(mark: number): boolean {
+    return this.s.recovery && this.diags.length > mark;
+  }
+
+  parseExpression(): Expr {
+    return this.parseConditional();
+  }
+
+  private parseConditional(): Expr {
+    const mark = this.diags.length;
+    const cond = this.parseBinary(0);
+    if (this.failedSince(mark)) return cond;
+    if (this.s.peek().type !== 'Question') return cond;
+    this.s.read();
+    const whenTrue = this.parseExpression();
+    if (this.failedSince(mark)) return cond;
+    const colon = this.s.peek();
+    if (colon.type !== 'Colon') {
+      this.err(
+        'Missing false expression in conditional',
+        'The conditional operator (...?...:...) requires a false expression, delimited by a colon.',
+        colon.range,
+        rangeBetween(cond.range, colon.range),
+      );
+      return cond;
+    }
+    this.s.read();
+    const whenFalse = this.parseExpression();
+    if (this.failedSince(mark)) return cond;
+    return { kind: 'conditional', cond, then: whenTrue, else: whenFalse, range: rangeBetween(cond.range, whenFalse.range) };
+  }
+
+  private parseBinary(level: number): Expr {
+    const ops = LEVELS[level];
+    if (!ops) return this.parseWithTraversals();
+    const mark = this.diags.length;
+    let lhs = this.parseBinary(level + 1);
+    if (this.failedSince(mark)) return lhs;
+    for (;;) {
+      const op = ops[this.s.peek().type];
+      if (!op) return lhs;
+      this.s.read();
+      const rhs = this.parseBinary(level + 1);
+      lhs = { kind: 'binary', op, left: lhs, right: rhs, range: rangeBetween(lhs.range, rhs.range) };
+      if (this.failedSince(mark)) return lhs;
+    }
+  }
+
+  private parseWithTraversals(): Expr {
+    return this.parseTraversals(this.parseTerm());
+  }
+
+  private parseTraversals(from: Expr): Expr {
+    let ret = from;
+    for (;;) {
+      const next = this.s.peek();
+      if (next.type === 'Dot') {
+        const dot = this.s.read();
+        const attr = this.s.peek();
+        if (attr.type === 'Ident') {
+          this.s.read();
+          ret = { kind: 'getattr', object: ret, name: attr.text, nameRange: attr.range, range: rangeBetween(ret.range, attr.range) };
+        } else if (attr.type === 'NumberLit') {
+          this.s.read();
+          const key: Expr = { kind: 'literal', value: Number(attr.text), range: attr.range };
+          ret = { kind: 'index', object: ret, key, range: rangeBetween(ret.range, attr.range) };
+        } else if (attr.type === 'Star') {
+          ret = this.finishAttrSplat(ret, dot, this.s.read());
+        } else {
+          this.err('Invalid attribute name', 'An attribute name is required after a dot.', attr.range);
+          this.s.recovery = true;
+          return ret;
+        }
+        continue;
+      }
+      if (next.type === 'OBrack') {
+        const open = this.s.read();
+        if (this.s.peek().type === 'Star') {
+          this.s.read();
+          let close = this.s.read();
+          if (close.type !== 'CBrack' && !this.s.recovery) {
+            this.err(
+              'Missing close bracket on splat index',
+              'The star for a full splat operator must be immediately followed by a closing bracket ("]").',
+              close.range,
+            );
+            close = this.s.recover('CBrack');
+          }
+          const item: Expr = { kind: 'splat-item', range: rangeBetween(open.range, close.range) };
+          const each = this.parseTraversals(item);
+          ret = { kind: 'splat', source: ret, each, full: true, range: rangeBetween(ret.range, each.range) };
+          continue;
+        }
+        const mark = this.diags.length;
+        this.s.pushNewlines(false);
+        const key = this.parseExpression();
+        let close: Token;
+        if (this.failedSince(mark)) {
+          close = this.s.recover('CBrack');
+        } else {
+          close = this.s.read();
+          if (close.type !== 'CBrack' && !this.s.recovery) {
+            this.err('Missing close bracket on index', 'The index operator must end with a closing bracket ("]").', close.range);
+            close = this.s.recover('CBrack');
+          }
+        }
+        this.s.popNewlines();
+        ret = { kind: 'index', object: ret, key, range: rangeBetween(ret.range, close.range) };
+        continue;
+      }
+      return ret;
+    }
+  }
+
+  /** `a.*.b.c`: only attribute (and legacy index) steps belong to the splat. */
+  private finishAttrSplat(source: Expr, dot: Token, star: Token): Expr {
+    const item: Expr = { kind: 'splat-item', range: rangeBetween(dot.range, star.range) };
+    let each: Expr = item;
+    let last = star.range;
+    while (this.s.peek().type === 'Dot') {
+      this.s.read();
+      const step = this.s.peek();
+      if (step.type === 'NumberLit') {
+        this.s.read();
+        each = { kind: 'index', object: each, key: { kind: 'literal', value: Number(step.text), range: step.range }, range: rangeBetween(each.range, step.range) };
+      } else if (step.type === 'Ident') {
+        this.s.read();
+        each = { kind: 'getattr', object: each, name: step.text, nameRange: step.range, range: rangeBetween(each.range, step.range) };
+      } else {
+        if (!this.s.recovery) {
+          if (step.type === 'Star') {
+            this.err('Nested splat expression not allowed', 'A splat expression (*) cannot be used inside another attribute-only splat expression.', step.range);
+          } else {
+            this.err('Invalid attribute name', 'An attribute name is required after a dot.', step.range);
+          }
+        }
+        this.s.recovery = true;
+        break;
+      }
+      last = step.range;
+    }
+    return { kind: 'splat', source, each, full: false, range: rangeBetween(source.range, last) };
+  }
+
+  private parseTerm(): Expr {
+    const start = this.s.peek();
+    switch (start.type) {
+      case 'OParen': {
+        const open = this.s.read();
+        this.s.pushNewlines(false);
+        const mark = this.diags.length;
+        const expr = this.parseExpression();
+        if (this.diags.length > mark) {
+          this.s.recover('CParen');
+          this.s.popNewlines();
+          return expr;
+        }
+        const close = this.s.peek();
+        if (close.type !== 'CParen') {
+          this.err('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close.range, rangeBetween(open.range, close.range));
+          this.s.recovery = true;
+        }
+        const cParen = this.s.read();
+        this.s.popNewlines();
+        return { kind: 'paren', expr, range: rangeBetween(open.range, cParen.range) };
+      }
+      case 'NumberLit': {
+        const tok = this.s.read();
+        return { kind: 'literal', value: Number(tok.text), range: tok.range };
+      }
+      case 'Ident': {
+        const tok = this.s.read();
+        const after = this.s.peek().type;
+        if (after === 'OParen' || after === 'DoubleColon') return this.finishCall(tok);
+        if (tok.text === 'true') return { kind: 'literal', value: true, range: tok.range };
+        if (tok.text === 'false') return { kind: 'literal', value: false, range: tok.range };
+        if (tok.text === 'null') return { kind: 'literal', value: null, range: tok.range };
+        return { kind: 'variable', name: tok.text, range: tok.range };
+      }
+      case 'OQuote':
+      case 'OHeredoc':
+        return this.parseTemplate(this.s.read());
+      case 'Minus':
+      case 'Bang': {
+        const tok = this.s.read();
+        const operand = this.parseWithTraversals();
+        return { kind: 'unary', op: tok.type === 'Minus' ? '-' : '!', operand, range: rangeBetween(tok.range, operand.range) };
+      }
+      case 'OBrack':
+        return this.parseTuple();
+      case 'OBrace':
+        return this.parseObject();
+      default:
+        // The lexer has already explained an Invalid token.
+        if (!this.s.recovery && start.type !== 'Invalid') {
+          if (start.type === 'EOF') {
+            this.err('Missing expression', 'Expected the start of an expression, but found the end of the file.', start.range);
+          } else {
+            this.err('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', start.range);
+          }
+        }
+        this.s.recovery = true;
+        return { kind: 'literal', value: null, range: start.range };
+    }
+  }
+
+  private finishCall(name: Token): Expr {
+    let open = this.s.read();
+    let fullName = name.text;
+    let nameEnd = name.range;
+    while (open.type === 'DoubleColon') {
+      const next = this.s.read();
+      if (next.type !== 'Ident') {
+        this.err(
+          'Missing function name',
+          'Function scope resolution symbol :: must be followed by a function name in this scope.',
+          next.range,
+          rangeBetween(name.range, next.range),
+        );
+        this.s.recovery = true;
+        return { kind: 'literal', value: null, range: rangeBetween(name.range, next.range) };
+      }
+      fullName += '::' + next.text;
+      nameEnd = next.range;
+      open = this.s.read();
+    }
+    if (open.type !== 'OParen') {
+      this.err(
+        'Missing open parenthesis',
+        'Function selector must be followed by an open parenthesis to begin the function call.',
+        open.range,
+        rangeBetween(name.range, open.range),
+      );
+      this.s.recovery = true;
+      return { kind: 'literal', value: null, range: rangeBetween(name.range, open.range) };
+    }
+    const args: Expr[] = [];
+    let expandFinal = false;
+    let close: Token = open;
+    this.s.pushNewlines(false);
+    for (;;) {
+      if (this.s.peek().type === 'CParen') {
+        close = this.s.read();
+        break;
+      }
+      const mark = this.diags.length;
+      args.push(this.parseExpression());
+      if (this.failedSince(mark)) {
+        close = this.s.recover('CParen');
+        break;
+      }
+      const sep = this.s.read();
+      if (sep.type === 'CParen') {
+        close = sep;
+        break;
+      }
+      if (sep.type === 'Ellipsis') {
+        expandFinal = true;
+        if (this.s.peek().type !== 'CParen') {
+          if (!this.s.recovery) {
+            this.err(
+              'Missing closing parenthesis',
+              'An expanded function argument (with ...) must be immediately followed by closing parentheses.',
+              sep.range,
+              rangeBetween(name.range, sep.range),
+            );
+          }
+          close = this.s.recover('CParen');
+        } else {
+          close = this.s.read();
+        }
+        break;
+      }
+      if (sep.type !== 'Comma') {
+        if (sep.type === 'EOF') {
+          this.err(
+            'Unterminated function call',
+            'There is no closing parenthesis for this function call before the end of the file. This may be caused by incorrect parenthesis nesting elsewhere in this file.',
+            rangeBetween(name.range, open.range),
+          );
+        } else if (!this.s.recovery) {
+          this.err('Missing argument separator', 'A comma is required to separate each function argument from the next.', sep.range, rangeBetween(name.range, sep.range));
+        }
+        close = this.s.recover('CParen');
+        break;
+      }
+      if (this.s.peek().type === 'CParen') {
+        close = this.s.read();
+        break;
+      }
+    }
+    this.s.popNewlines();
+    return {
+      kind: 'call',
+      name: fullName,
+      nameRange: rangeBetween(name.range, nameEnd),
+      args,
+      expandFinal,
+      range: rangeBetween(name.range, close.range),
+    };
+  }
+
+  private parseTuple(): Expr {
+    const open = this.s.read();
+    this.s.pushNewlines(false);
+    try {
+      const first = this.s.peek();
+      if (first.type === 'Ident' && first.text === 'for') return this.finishFor(open);
+      const items: Expr[] = [];
+      let close: Token;
+      for (;;) {
+        if (this.s.peek().type === 'CBrack') {
+          close = this.s.read();
+          break;
+        }
+        const mark = this.diags.length;
+        items.push(this.parseExpression());
+        if (this.failedSince(mark)) {
+          close = this.s.recover('CBrack');
+          break;
+        }
+        const next = this.s.peek();
+        if (next.type === 'CBrack') {
+          close = this.s.read();
+          break;
+        }
+        if (next.type !== 'Comma') {
+          if (!this.s.recovery) {
+            if (next.type === 'EOF') {
+              this.err(
+                'Unterminated tuple constructor expression',
+                'There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.',
+                open.range,
+              );
+            } else {
+              this.err('Missing item separator', 'Expected a comma to mark the beginning of the next item.', next.range, rangeBetween(open.range, next.range));
+            }
+          }
+          close = this.s.recover('CBrack');
+          break;
+        }
+        this.s.read();
+      }
+      return { kind: 'tuple', items, range: rangeBetween(open.range, close.range) };
+    } finally {
+      this.s.popNewlines();
+    }
+  }
+
+  private parseObject(): Expr {
+    const open = this.s.read();
+    this.s.pushNewlines(false);
+    const maybeFor = this.s.peek();
+    this.s.popNewlines();
+    if (maybeFor.type === 'Ident' && maybeFor.text === 'for') return this.finishFor(open);
+
+    this.s.pushNewlines(true);
+    const items: ObjectItem[] = [];
+    let close: Token;
+    try {
+      for (;;) {
+        const next = this.s.peek();
+        if (next.type === 'Newline') {
+          this.s.read();
+          continue;
+        }
+        if (next.type === 'CBrace') {
+          close = this.s.read();
+          break;
+        }
+        const mark = this.diags.length;
+        let key = this.parseExpression();
+        if (this.failedSince(mark)) {
+          close = this.s.recover('CBrace');
+          break;
+        }
+        // A bare name is a literal key (`a = 1`); anything else is evaluated.
+        const bare =
+          next.type === 'Ident' &&
+          key.range.start.byte === next.range.start.byte &&
+          key.range.end.byte === next.range.end.byte &&
+          (key.kind === 'variable' || key.kind === 'literal');
+        if (bare) key = { kind: 'template', parts: [{ kind: 'literal', value: next.text, range: next.range }], heredoc: false, range: next.range };
+        const sep = this.s.peek();
+        if (sep.type !== 'Equal' && sep.type !== 'Colon') {
+          if (!this.s.recovery) this.missingObjectValue(open, sep);
+          close = this.s.recover('CBrace');
+          break;
+        }
+        this.s.read();
+        const vmark = this.diags.length;
+        const value = this.parseExpression();
+        items.push({ key, keyIsIdent: bare, value, range: rangeBetween(key.range, value.range) });
+        if (this.failedSince(vmark)) {
+          close = this.s.recover('CBrace');
+          break;
+        }
+        const after = this.s.peek();
+        if (after.type === 'CBrace') {
+          close = this.s.read();
+          break;
+        }
+        if (after.type !== 'Comma' && after.type !== 'Newline') {
+          if (!this.s.recovery) {
+            if (after.type === 'EOF') {
+              this.err(
+                'Unterminated object constructor expression',
+                'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
+                open.range,
+              );
+            } else {
+              this.err('Missing attribute separator', 'Expected a newline or comma to mark the beginning of the next attribute.', after.range, rangeBetween(open.range, after.range));
+            }
+          }
+          close = this.s.recover('CBrace');
+          break;
+        }
+        this.s.read();
+      }
+    } finally {
+      this.s.popNewlines();
+    }
+    return { kind: 'object', items, range: rangeBetween(open.range, close.range) };
+  }
+
+  private missingObjectValue(open: Token, next: Token): void {
+    const ctx = rangeBetween(open.range, next.range);
+    switch (next.type) {
+      case 'Newline':
+      case 'Comma':
+        this.err('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', next.range, ctx);
+        return;
+      case 'Ident':
+        this.err(
+          'Missing key/value separator',
+          'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.',
+          next.range,
+          ctx,
+        );
+        return;
+      case 'EOF':
+        this.err(
+          'Unterminated object constructor expression',
+          'There is no corresponding closing brace before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
+          open.range,
+        );
+        return;
+      default:
+        this.err('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value.', next.range, ctx);
+    }
+  }
+
+  private finishFor(open: Token): Expr {
+    this.s.pushNewlines(false);
+    try {
+      return this.forBody(open);
+    } finally {
+      this.s.popNewlines();
+    }
+  }
+
+  private forBody(open: Token): Expr {
+    this.s.read(); // `for`
+    const isObject = open.type === 'OBrace';
+    const closeType: TokenType = isObject ? 'CBrace' : 'CBrack';
+    const fail = (detail: string): Expr => {
+      const at = this.s.peek();
+      if (!this.s.recovery) this.err("Invalid 'for' expression", detail, at.range, rangeBetween(open.range, at.range));
+      const close = this.s.recover(closeType);
+      return { kind: 'literal', value: null, range: rangeBetween(open.range, close.range) };
+    };
+    if (this.s.peek().type !== 'Ident') return fail("For expression requires variable name after 'for'.");
+    let valueVar = this.s.read().text;
+    let keyVar: string | null = null;
+    if (this.s.peek().type === 'Comma') {
+      this.s.read();
+      keyVar = valueVar;
+      if (this.s.peek().type !== 'Ident') return fail('For expression requires value variable name after comma.');
+      valueVar = this.s.read().text;
+    }
+    const inKw = this.s.peek();
+    if (inKw.type !== 'Ident' || inKw.text !== 'in') return fail("For expression requires the 'in' keyword after its name declarations.");
+    this.s.read();
+    const mark = this.diags.length;
+    const collection = this.parseExpression();
+    if (this.failedSince(mark)) return fail('');
+    if (this.s.peek().type !== 'Colon') return fail('For expression requires a colon after the collection expression.');
+    this.s.read();
+    let keyExpr: Expr | null = null;
+    let valueExpr = this.parseExpression();
+    if (this.s.peek().type === 'FatArrow') {
+      this.s.read();
+      keyExpr = valueExpr;
+      valueExpr = this.parseExpression();
+    }
+    if (this.failedSince(mark)) return fail('');
+    let group = false;
+    let ellipsis: Token | null = null;
+    if (this.s.peek().type === 'Ellipsis') {
+      ellipsis = this.s.read();
+      group = true;
+    }
+    let cond: Expr | null = null;
+    const ifKw = this.s.peek();
+    if (ifKw.type === 'Ident' && ifKw.text === 'if') {
+      this.s.read();
+      cond = this.parseExpression();
+      if (this.failedSince(mark)) return fail('');
+    }
+    let close: Token;
+    if (this.s.peek().type === closeType) {
+      close = this.s.read();
+    } else {
+      const at = this.s.peek();
+      if (!this.s.recovery) {
+        this.err("Invalid 'for' expression", "Extra characters after the end of the 'for' expression.", at.range, rangeBetween(open.range, at.range));
+      }
+      close = this.s.recover(closeType);
+    }
+    const whole = rangeBetween(open.range, close.range);
+    if (!isObject) {
+      if (keyExpr) this.err("Invalid 'for' expression", 'Key expression is not valid when building a tuple.', keyExpr.range, whole);
+      if (ellipsis) this.err("Invalid 'for' expression", 'Grouping ellipsis (...) cannot be used when building a tuple.', ellipsis.range, whole);
+    } else if (!keyExpr) {
+      this.err("Invalid 'for' expression", 'Key expression is required when building an object.', valueExpr.range, whole);
+    }
+    return { kind: 'for', isObject, keyVar, valueVar, collection, keyExpr, valueExpr, cond, group, range: whole };
+  }
+
+  /** Reads a quoted template or heredoc whose opening token was just read. */
+  parseTemplate(open: Token): TemplateExpr {
+    const heredoc = open.type === 'OHeredoc';
+    const closer: TokenType = heredoc ? 'CHeredoc' : 'CQuote';
+    const pieces: TemplatePiece[] = [];
+    const startRange = this.s.peek().range;
+    let endRange: Range;
+    let ltrimNext = false;
+    let nextCanTrimPrev = false;
+    for (;;) {
+      const next = this.s.read();
+      if (next.type === closer) {
+        endRange = next.range;
+        break;
+      }
+      const ltrim = ltrimNext;
+      ltrimNext = false;
+      const canTrimPrev = nextCanTrimPrev;
+      nextCanTrimPrev = false;
+      if (next.type === 'QuotedLit' || next.type === 'StringLit') {
+        let value = decodeLiteral(next.text, next.type === 'QuotedLit', next.range, this.diags);
+        if (ltrim) value = value.trimStart();
+        pieces.push({ kind: 'literal', value, range: next.range });
+        nextCanTrimPrev = true;
+        continue;
+      }
+      if (next.type === 'TemplateInterp' || next.type === 'TemplateControl') {
+        if (canTrimPrev && next.text.endsWith('~')) {
+          const prev = pieces[pieces.length - 1];
+          if (prev?.kind === 'literal') prev.value = prev.value.trimEnd();
+        }
+        this.s.pushNewlines(false);
+        const result = next.type === 'TemplateInterp' ? this.templateInterp(next, startRange, closer) : this.templateDirective(next, startRange);
+        this.s.popNewlines();
+        if (result.piece) pieces.push(result.piece);
+        ltrimNext = result.ltrimNext;
+        continue;
+      }
+      if (!this.s.recovery) {
+        this.err('Unterminated template string', 'No closing marker was found for the string.', next.range, rangeBetween(startRange, next.range));
+      }
+      endRange = next.type === 'EOF' ? next.range : this.s.recover(closer).range;
+      break;
+    }
+    if (pieces.length === 0) {
+      pieces.push({ kind: 'literal', value: '', range: { filename: open.range.filename, start: open.range.end, end: open.range.end } });
+    }
+    const flush = heredoc && open.text.startsWith('<<-');
+    const parts = assembleTemplate(pieces, flush, endRange, this.diags);
+    return { kind: 'template', parts, heredoc, range: rangeBetween(open.range, endRange) };
+  }
+
+  private templateInterp(open: Token, startRange: Range, closer: TokenType): { piece: TemplatePiece | null; ltrimNext: boolean } {
+    const expr = this.parseExpression();
+    const close = this.s.peek();
+    if (close.type !== 'TemplateSeqEnd') {
+      if (!this.s.recovery) {
+        if (close.type === 'EOF') {
+          this.err(
+            'Unclosed template interpolation sequence',
+            'There is no closing brace for this interpolation sequence before the end of the file. This might be caused by incorrect nesting inside the given expression.',
+            open.range,
+          );
+        } else if (close.type === 'Colon') {
+          this.err(
+            'Extra characters after interpolation expression',
+            'Template interpolation doesn\'t expect a colon at this location. Did you intend this to be a literal sequence to be processed as part of another language? If so, you can escape it by starting with "$${" instead of just "${".',
+            close.range,
+            rangeBetween(startRange, close.range),
+          );
+        } else if ((close.type === 'CQuote' || close.type === 'OQuote') && closer === 'CQuote') {
+          this.err(
+            'Unclosed template interpolation sequence',
+            'There is no closing brace for this interpolation sequence before the end of the quoted template. This might be caused by incorrect nesting inside the given expression.',
+            open.range,
+          );
+        } else {
+          this.err(
+            'Extra characters after interpolation expression',
+            'Expected a closing brace to end the interpolation expression, but found extra characters.\n\nThis can happen when you include interpolation syntax for another language, such as shell scripting, but forget to escape the interpolation start token. If this is an embedded sequence for another language, escape it by starting with "$${" instead of just "${".',
+            close.range,
+            rangeBetween(startRange, close.range),
+          );
+        }
+      }
+      const end = this.s.recover('TemplateSeqEnd');
+      return { piece: { kind: 'interp', expr, range: rangeBetween(open.range, end.range) }, ltrimNext: false };
+    }
+    this.s.read();
+    return { piece: { kind: 'interp', expr, range: rangeBetween(open.range, close.range) }, ltrimNext: close.text.startsWith('~') };
+  }
+
+  private templateDirective(open: Token, startRange: Range): { piece: TemplatePiece | null; ltrimNext: boolean } {
+    const none = { piece: null, ltrimNext: false };
+    const kw = this.s.peek();
+    if (kw.type !== 'Ident') {
+      if (!this.s.recovery) {
+        this.err(
+          'Invalid template directive',
+          'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.',
+          kw.range,
+          rangeBetween(open.range, kw.range),
+        );
+      }
+      this.s.recover('TemplateSeqEnd');
+      return none;
+    }
+    this.s.read();
+    let make: (range: Range) => TemplatePiece;
+    switch (kw.text) {
+      case 'if': {
+        const cond = this.parseExpression();
+        make = (range) => ({ kind: 'if', cond, range });
+        break;
+      }
+      case 'else':
+      case 'endif':
+      case 'endfor': {
+        const kind = kw.text;
+        make = (range) => ({ kind, range });
+        break;
+      }
+      case 'for': {
+        const fail = (detail: string): { piece: null; ltrimNext: false } => {
+          if (!this.s.recovery) this.err("Invalid 'for' directive", detail, this.s.peek().range);
+          this.s.recover('TemplateSeqEnd');
+          return { piece: null, ltrimNext: false };
+        };
+        if (this.s.peek().type !== 'Ident') return fail("For directive requires variable name after 'for'.");
+        let valueVar = this.s.read().text;
+        let keyVar: string | null = null;
+        if (this.s.peek().type === 'Comma') {
+          this.s.read();
+          keyVar = valueVar;
+          if (this.s.peek().type !== 'Ident') return fail('For directive requires value variable name after comma.');
+          valueVar = this.s.read().text;
+        }
+        const inKw = this.s.peek();
+        if (inKw.type !== 'Ident' || inKw.text !== 'in') return fail("For directive requires 'in' keyword after names.");
+        this.s.read();
+        const collection = this.parseExpression();
+        make = (range) => ({ kind: 'for', keyVar, valueVar, collection, range });
+        break;
+      }
+      default: {
+        if (!this.s.recovery) {
+          const suggestion = didYouMean(kw.text, ['if', 'for', 'else', 'endif', 'endfor']);
+          this.err(
+            'Invalid template control keyword',
+            `"${kw.text}" is not a valid template control keyword.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
+            kw.range,
+            rangeBetween(open.range, kw.range),
+          );
+        }
+        this.s.recover('TemplateSeqEnd');
+        return none;
+      }
+    }
+    const close = this.s.peek();
+    if (close.type !== 'TemplateSeqEnd') {
+      if (!this.s.recovery) {
+        this.err(
+          `Extra characters in ${kw.text} marker`,
+          'Expected a closing brace to end the sequence, but found extra characters.',
+          close.range,
+          rangeBetween(startRange, close.range),
+        );
+      }
+      const end = this.s.recover('TemplateSeqEnd');
+      return { piece: make(rangeBetween(open.range, end.range)), ltrimNext: false };
+    }
+    this.s.read();
+    return { piece: make(rangeBetween(open.range, close.range)), ltrimNext: close.text.startsWith('~') };
+  }
+}
