@@ -1,6 +1,7 @@
 // Small helpers for building diagnostics with precise source ranges.
 import type { Pos, Range } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
+import { didYouMean } from '../../hcl/suggest.js';
 
 export function diag(summary: string, detail: string, subject: Range, context?: Range): Diagnostic {
   const d: Diagnostic = { severity: 'error', summary, detail, subject };
@@ -26,36 +27,8 @@ export function lastCharRange(r: Range): Range {
 
 /** " Did you mean "x"?" when a candidate is close enough, else "". */
 export function suggestion(name: string, candidates: Iterable<string>): string {
-  const best = closest(name, candidates);
+  const best = didYouMean(name, [...candidates]);
   return best === null ? '' : ` Did you mean ${JSON.stringify(best)}?`;
-}
-
-// Same threshold as HCL's nameSuggestion: a Levenshtein distance below 3.
-function closest(name: string, candidates: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestDist = 3;
-  for (const c of candidates) {
-    const d = levenshtein(name, c);
-    if (d < bestDist) {
-      best = c;
-      bestDist = d;
-    }
-  }
-  return best;
-}
-
-function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /** Stable `file:line:col-line:col` text for a range (tests, try() error listings). */

@@ -1,0 +1,85 @@
+// Test helpers: parse an expression with the project's HCL parser, evaluate it in a scope
+// built from plain values, and print diagnostics as `summary | detail | file:l:c-l:c` lines
+// for snapshots. Not imported by production code.
+import type { Expr } from '../../hcl/ast.js';
+import type { Diagnostic } from '../../hcl/diagnostic.js';
+import { lex } from '../../hcl/lexer.js';
+import { ExprParser } from '../../hcl/parse-expr.js';
+import { TokenStream } from '../../hcl/stream.js';
+import { FunctionError, type FunctionContext, type FunctionDef } from '../functions/types.js';
+import { isObject, type Value } from '../value.js';
+import { formatRange } from './diag.js';
+import { evaluate } from './evaluate.js';
+import type { Reference, Scope } from './scope.js';
+
+export const FILE = 'test.pkr.hcl';
+
+export function parseExpr(src: string): Expr {
+  const { tokens, diagnostics } = lex(src, FILE);
+  const stream = new TokenStream(tokens);
+  stream.pushNewlines(false);
+  const diags: Diagnostic[] = [...diagnostics];
+  const expr = new ExprParser(stream, diags).parseExpression();
+  if (diags.length > 0) throw new Error(`parse failed: ${formatDiags(diags).join('\n')}`);
+  return expr;
+}
+
+export const TEST_CONTEXT: FunctionContext = { baseDir: '.', now: () => new Date(0), renderTemplate: () => null };
+
+function def(name: string, params: string[], impl: (args: Value[]) => Value, variadic?: string): FunctionDef {
+  const d: FunctionDef = { name, params: params.map((p) => ({ name: p })), impl };
+  if (variadic) d.variadic = { name: variadic };
+  return d;
+}
+
+/** A few functions with known behaviour, so tests do not depend on the real library. */
+export const TEST_FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
+  [
+    def('upper', ['str'], ([s]) => String(s).toUpperCase()),
+    def('join', ['separator'], ([sep, ...lists]) => lists.flatMap((l) => (Array.isArray(l) ? l : [])).join(String(sep)), 'lists'),
+    def('sum', [], (args) => args.reduce<number>((a, b) => a + Number(b), 0), 'numbers'),
+    def('length', ['value'], ([v]) => (Array.isArray(v) ? v.length : isObject(v ?? null) ? Object.keys(v as object).length : String(v).length)),
+    def('keys', ['map'], ([m]) => (isObject(m ?? null) ? Object.keys(m as object).sort() : [])),
+    def('explode', ['str', 'pos'], ([, pos]) => {
+      throw new FunctionError(`Invalid value for "pos" parameter: position ${String(pos)} is out of range.`, 1, 'out of range');
+    }),
+    def('crash', [], () => {
+      throw new FunctionError('Call to function "crash" failed: it always fails.', null, 'it always fails');
+    }),
+  ].map((f) => [f.name, f]),
+);
+
+export interface TestScopeOptions {
+  functions?: ReadonlyMap<string, FunctionDef>;
+  onReference?: (ref: Reference) => Diagnostic | null;
+}
+
+export function scopeOf(vars: Record<string, Value>, opts: TestScopeOptions = {}): Scope {
+  const scope: Scope = {
+    variables: new Map(Object.entries(vars)),
+    functions: opts.functions ?? TEST_FUNCTIONS,
+    functionContext: TEST_CONTEXT,
+  };
+  if (opts.onReference) scope.onReference = opts.onReference;
+  return scope;
+}
+
+export function run(src: string, vars: Record<string, Value> = {}, opts: TestScopeOptions = {}): { value: Value; diagnostics: Diagnostic[] } {
+  return evaluate(parseExpr(src), scopeOf(vars, opts));
+}
+
+/** The value of an expression that must evaluate without diagnostics. */
+export function value(src: string, vars: Record<string, Value> = {}, opts: TestScopeOptions = {}): Value {
+  const r = run(src, vars, opts);
+  if (r.diagnostics.length > 0) throw new Error(`unexpected diagnostics for ${src}:\n${formatDiags(r.diagnostics).join('\n')}`);
+  return r.value;
+}
+
+/** The diagnostics of an expression, one line each. */
+export function errors(src: string, vars: Record<string, Value> = {}, opts: TestScopeOptions = {}): string[] {
+  return formatDiags(run(src, vars, opts).diagnostics);
+}
+
+export function formatDiags(diags: readonly Diagnostic[]): string[] {
+  return diags.map((d) => `${d.severity === 'warning' ? 'warning: ' : ''}${d.summary} | ${d.detail} | ${d.subject ? formatRange(d.subject) : '-'}`);
+}
