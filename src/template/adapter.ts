@@ -10,7 +10,10 @@ import type { Scope } from './eval/scope.js';
 import type { FunctionDef as EvalFunctionDef } from './eval/function-api.js';
 import { convertToType, parseTypeExpr, typeString } from './eval/types.js';
 import type { TypeConstraint as EvalType } from './eval/types.js';
+import { FunctionError } from './functions/types.js';
 import type { FunctionContext } from './functions/types.js';
+import { parseHCL } from '../hcl/parser.js';
+import { didYouMean } from '../hcl/suggest.js';
 import { collectionFunctions } from './functions/collection.js';
 import { encodingFunctions } from './functions/encoding.js';
 import { filesystemFunctions } from './functions/filesystem.js';
@@ -74,23 +77,52 @@ export function isPrimitiveStringish(type: TypeConstraint | null): boolean {
   return type === null || type.kind === 'string' || type.kind === 'number' || type.kind === 'any';
 }
 
-function renderTemplate(_text: string, _vars: ValueObject, filename: string, _ctx: EvalContext): Value {
-  throw new Error(`templatefile: cannot render ${filename} yet`);
-}
-
-export function parseFile(_source: string, filename: string): { file: File | null; diagnostics: Diagnostic[] } {
-  return { file: null, diagnostics: [error('Parser unavailable', `Cannot parse ${filename}: the HCL parser is not available yet.`)] };
+export function parseFile(source: string, filename: string): { file: File | null; diagnostics: Diagnostic[] } {
+  return parseHCL(source, filename);
 }
 
 export function parseJSONFile(_source: string, filename: string): { file: File | null; diagnostics: Diagnostic[] } {
-  return { file: null, diagnostics: [error('Parser unavailable', `Cannot parse ${filename}: the HCL parser is not available yet.`)] };
+  return { file: null, diagnostics: [error('JSON templates not supported yet', `Cannot read ${filename}: HCL JSON syntax (*.pkr.json) is not supported by this build of imgbuild yet.`)] };
 }
 
-export function parseExpression(_text: string, filename: string): { expr: Expr | null; diagnostics: Diagnostic[] } {
-  return { expr: null, diagnostics: [error('Parser unavailable', `Cannot parse ${filename}.`)] };
+/**
+ * One expression from text (console input, -var values). The parser has no expression entry
+ * point, so the text is parsed as the value of an attribute, as Packer's console does.
+ */
+export function parseExpression(text: string, filename: string): { expr: Expr | null; diagnostics: Diagnostic[] } {
+  const parsed = parseHCL(`x = ${text}\n`, filename);
+  const [first, ...rest] = parsed.file.body.items;
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) return { expr: null, diagnostics: parsed.diagnostics };
+  if (!first || first.kind !== 'attribute' || rest.length > 0) {
+    return { expr: null, diagnostics: [error('Invalid expression', `"${text}" is not a single expression.`)] };
+  }
+  return { expr: first.expr, diagnostics: parsed.diagnostics };
 }
 
 /** A close candidate for a misspelled name, or null. */
-export function suggest(_name: string, _candidates: Iterable<string>): string | null {
-  return null;
+export function suggest(name: string, candidates: Iterable<string>): string | null {
+  return didYouMean(name, [...candidates]);
+}
+
+/** templatefile(): the file is a bare template, parsed as the body of a heredoc. */
+function renderTemplate(text: string, vars: ValueObject, filename: string, ctx: EvalContext): Value {
+  let marker = 'IMGBUILD_TEMPLATE_END';
+  while (text.includes(marker)) marker += '_';
+  const body = text.endsWith('\n') ? text : `${text}\n`;
+  const parsed = parseHCL(`x = <<${marker}\n${body}${marker}\n`, filename);
+  const first = parsed.file.body.items[0];
+  const failed = parsed.diagnostics.find((d) => d.severity === 'error');
+  if (failed || !first || first.kind !== 'attribute' || first.expr.kind !== 'template') {
+    throw new FunctionError(`${filename}: ${failed ? `${failed.summary}: ${failed.detail}` : 'not a valid template'}`, null, failed?.summary ?? 'invalid template');
+  }
+  const expr = first.expr;
+  if (!text.endsWith('\n')) {
+    const last = expr.parts[expr.parts.length - 1];
+    if (last?.kind === 'literal') last.value = last.value.replace(/\n$/, '');
+  }
+  // Only the given vars are in scope, as in Packer's templatefile.
+  const r = evaluate(expr, toScope({ ...ctx, variables: vars }));
+  const bad = r.diagnostics.find((d) => d.severity === 'error');
+  if (bad) throw new FunctionError(`${filename}: ${bad.summary}: ${bad.detail}`, null, bad.summary);
+  return r.value;
 }

@@ -36,7 +36,7 @@ export function parseSourceRef(text: string): SourceRef | null {
   return { type, name };
 }
 
-export function decodeBuild(block: Block, ctx: EvalContext, sources: Map<string, SourceDef>, diags: Diagnostic[]): BuildDef {
+export function decodeBuild(block: Block, ctx: EvalContext, diags: Diagnostic[]): BuildDef {
   const build: BuildDef = { name: '', description: '', range: block.range, sources: [], provisioners: [], errorCleanupProvisioner: null, postProcessorChains: [] };
   const items = expandBody(block.body, {}, ctx, diags);
   const seenAttrs = new Map<string, Range>();
@@ -97,19 +97,20 @@ export function decodeBuild(block: Block, ctx: EvalContext, sources: Map<string,
         break; // hcp_packer_registry: HCP metadata, accepted and ignored.
     }
   }
-  if (sourcesAttr) build.sources.push(...decodeSourcesList(sourcesAttr, ctx, sources, diags));
+  if (sourcesAttr) build.sources.push(...decodeSourcesList(sourcesAttr, ctx, diags));
   for (const sb of sourceBlocks) {
-    const use = decodeBuildSource(sb, ctx, sources, diags);
+    const use = decodeBuildSource(sb, ctx, diags);
     if (use) build.sources.push(use);
   }
   checkDuplicateUses(build, diags);
   return build;
 }
 
-function decodeSourcesList(item: XAttribute, ctx: EvalContext, sources: Map<string, SourceDef>, diags: Diagnostic[]): BuildSourceUse[] {
+function decodeSourcesList(item: XAttribute, ctx: EvalContext, diags: Diagnostic[]): BuildSourceUse[] {
   const r = evaluateIn(item.attr.expr, ctx, item.bindings);
   diags.push(...r.diagnostics);
   if (r.diagnostics.some((d) => d.severity === 'error')) return [];
+  if (isUnknown(r.value)) return [];
   if (!Array.isArray(r.value) || !r.value.every((v) => typeof v === 'string')) {
     diags.push(error('Invalid "sources" value', 'sources must be a list of source references like "source.docker.example".', item.attr.expr.range));
     return [];
@@ -118,15 +119,16 @@ function decodeSourcesList(item: XAttribute, ctx: EvalContext, sources: Map<stri
   const out: BuildSourceUse[] = [];
   (r.value as string[]).forEach((text, i) => {
     const range = literal?.[i]?.range ?? item.attr.expr.range;
-    const ref = resolveRef(text, range, sources, diags);
-    if (ref) out.push({ ref, localName: null, extra: [], range });
+    const ref = resolveRef(text, range, diags);
+    if (ref) out.push({ ref, localName: null, extra: [], range, refRange: range });
   });
   return out;
 }
 
-function decodeBuildSource(item: XBlock, ctx: EvalContext, sources: Map<string, SourceDef>, diags: Diagnostic[]): BuildSourceUse | null {
+function decodeBuildSource(item: XBlock, ctx: EvalContext, diags: Diagnostic[]): BuildSourceUse | null {
   const text = item.labels[0] ?? '';
-  const ref = resolveRef(text, item.labelRanges[0] ?? item.typeRange, sources, diags);
+  const refRange = item.labelRanges[0] ?? item.typeRange;
+  const ref = resolveRef(text, refRange, diags);
   if (!ref) return null;
   let localName: string | null = null;
   const extra: XItem[] = [];
@@ -137,29 +139,29 @@ function decodeBuildSource(item: XBlock, ctx: EvalContext, sources: Map<string, 
     }
     extra.push(x);
   }
-  return { ref, localName, extra, range: item.range };
+  return { ref, localName, extra, range: item.range, refRange };
 }
 
-function resolveRef(text: string, range: Range, sources: Map<string, SourceDef>, diags: Diagnostic[]): SourceRef | null {
+function resolveRef(text: string, range: Range, diags: Diagnostic[]): SourceRef | null {
   const ref = parseSourceRef(text);
   if (!ref) {
     diags.push(error('Invalid "sources" value', `"${text}" is not a source reference. A source is referenced as "source.type.name" or "type.name".`, range));
     return null;
   }
-  const key = `${ref.type}.${ref.name}`;
-  if (!sources.has(key)) {
-    const hint = suggest(key, sources.keys());
-    const known = [...sources.keys()];
-    diags.push(
-      error(
-        `Unknown source ${key}`,
-        `The build refers to source "${key}", which is not declared.${hint ? ` Did you mean "${hint}"?` : known.length > 0 ? ` Declared sources: ${known.join(', ')}.` : ' No source blocks are declared.'}`,
-        range,
-      ),
-    );
-    return null;
-  }
   return ref;
+}
+
+/** As Packer, a build naming an undeclared source is an error when builds are planned. */
+export function unknownSource(use: BuildSourceUse, sources: Map<string, SourceDef>): Diagnostic | null {
+  const key = `${use.ref.type}.${use.ref.name}`;
+  if (sources.has(key)) return null;
+  const hint = suggest(key, sources.keys());
+  const known = [...sources.keys()];
+  return error(
+    `Unknown source ${key}`,
+    `The build refers to source "${key}", which is not declared.${hint ? ` Did you mean "${hint}"?` : known.length > 0 ? ` Declared sources: ${known.join(', ')}.` : ' No source blocks are declared.'}`,
+    use.refRange,
+  );
 }
 
 function checkDuplicateUses(build: BuildDef, diags: Diagnostic[]): void {
@@ -288,14 +290,15 @@ function evalString(expr: Expr, ctx: EvalContext, bindings: Bindings, diags: Dia
   diags.push(...r.diagnostics);
   if (typeof r.value === 'string') return r.value;
   if (typeof r.value === 'number' || typeof r.value === 'boolean') return String(r.value);
-  if (r.diagnostics.length === 0) diags.push(error('Invalid value', 'A string is required here.', expr.range));
+  // Unknown only after an earlier error (an unset variable): that error says it all.
+  if (r.diagnostics.length === 0 && !isUnknown(r.value)) diags.push(error('Invalid value', 'A string is required here.', expr.range));
   return null;
 }
 
 function evalRefList(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): string[] {
   if (!a) return [];
   const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null) return [];
+  if (v === undefined || v === null || isUnknown(v)) return [];
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   diags.push(error('Invalid value', `${a.attr.name} must be a list of source references like "docker.example".`, a.attr.expr.range));
   return [];
@@ -304,7 +307,7 @@ function evalRefList(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnos
 function evalDuration(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): number | null {
   if (!a) return null;
   const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null) return null;
+  if (v === undefined || v === null || isUnknown(v)) return null;
   const ms = typeof v === 'string' ? parseGoDuration(v) : null;
   if (ms === null || ms < 0) {
     diags.push(error('Invalid duration', `${a.attr.name} must be a duration like "10s" or "1m30s", not ${JSON.stringify(v)}.`, a.attr.expr.range));
@@ -316,7 +319,7 @@ function evalDuration(a: XAttribute | undefined, ctx: EvalContext, diags: Diagno
 function evalInt(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): number | null {
   if (!a) return null;
   const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null) return null;
+  if (v === undefined || v === null || isUnknown(v)) return null;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < 0) {
     diags.push(error('Invalid value', `${a.attr.name} must be a whole number, not ${JSON.stringify(v)}.`, a.attr.expr.range));
@@ -327,7 +330,7 @@ function evalInt(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[
 
 function evalBool(a: XAttribute, ctx: EvalContext, diags: Diagnostic[]): boolean | null {
   const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null) return null;
+  if (v === undefined || v === null || isUnknown(v)) return null;
   if (typeof v === 'boolean') return v;
   if (v === 'true' || v === 'false') return v === 'true';
   diags.push(error('Invalid value', `${a.attr.name} must be true or false.`, a.attr.expr.range));
@@ -337,7 +340,7 @@ function evalBool(a: XAttribute, ctx: EvalContext, diags: Diagnostic[]): boolean
 function evalOverride(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): ProvisionerDef['override'] {
   if (!a) return null;
   const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null) return null;
+  if (v === undefined || v === null || isUnknown(v)) return null;
   if (isObject(v) && Object.values(v).every((x) => isObject(x) || isUnknown(x))) return v;
   diags.push(error('Invalid override', 'override must be a map from source ("type.name") to an object of arguments.', a.attr.expr.range));
   return null;

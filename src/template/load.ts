@@ -12,6 +12,7 @@ import { parseFile, parseJSONFile } from './adapter.js';
 import { decodeTopLevel } from './blocks.js';
 import { decodeBuild } from './builds.js';
 import { evaluateLocals } from './locals.js';
+import { dedupe } from './schema.js';
 import { templateContext } from './scope.js';
 import type { LoadOptions, Template } from './types.js';
 import { readVarFile } from './varfiles.js';
@@ -76,8 +77,8 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
   validateVariables(top.variables, templateContext(template), diags);
   evaluateLocals(top.locals, known, templateContext(template), diags);
   const ctx = templateContext(template);
-  for (const block of top.buildBlocks) template.builds.push(decodeBuild(block, ctx, top.sourceBlocks, diags));
-  return { template: hasErrors(diags) ? null : template, diagnostics: diags, sources };
+  for (const block of top.buildBlocks) template.builds.push(decodeBuild(block, ctx, diags));
+  return { template: hasErrors(diags) ? null : template, diagnostics: dedupe(diags), sources };
 }
 
 interface FoundFile {

@@ -11,12 +11,14 @@ import { isObject } from './value.js';
 import type { ValueObject } from './value.js';
 import type { EvalContext } from './adapter.js';
 import { itemsToRaw } from './body-to-raw.js';
+import { unknownSource } from './builds.js';
 import { expandBody } from './dynamic.js';
 import { globToRegExp, matchesAny } from './glob.js';
 import { collectReferences } from './refs.js';
 import { pluginContext, templateContext } from './scope.js';
 import type { PluginScope } from './scope.js';
 import { sensitiveValues } from './sensitive.js';
+import { dedupe } from './schema.js';
 import type { BuildDef, BuildSourceUse, OnlyExcept, PostProcessorDef, ProvisionerDef, Template, XItem } from './types.js';
 
 export interface PlanOptions {
@@ -58,7 +60,11 @@ export function planBuilds(template: Template, opts: PlanOptions): { plan: Build
 
 function planOne(t: Template, build: BuildDef, use: BuildSourceUse, base: EvalContext, except: RegExp[], diags: Diagnostic[]): PlannedBuild | null {
   const def = t.sourceBlocks.get(`${use.ref.type}.${use.ref.name}`);
-  if (!def) return null;
+  if (!def) {
+    const d = unknownSource(use, t.sourceBlocks);
+    if (d) diags.push(d);
+    return null;
+  }
   const sourceName = use.localName ?? use.ref.name;
   const fullName = `${use.ref.type}.${sourceName}`;
   const scope: PluginScope = { buildName: build.name, sourceType: use.ref.type, sourceName };
@@ -149,15 +155,4 @@ function buildKeys(items: XItem[]): Set<string> {
   };
   visit(items);
   return keys;
-}
-
-function dedupe(diags: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diags.filter((d) => {
-    const s = d.subject;
-    const key = `${d.severity}|${d.summary}|${d.detail}|${s ? `${s.filename}:${s.start.byte}-${s.end.byte}` : ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -100,3 +100,15 @@ export function duplicateArgument(item: Attribute, prev: Attribute): Diagnostic 
 export function rangeText(r: Range): string {
   return `${r.filename}:${r.start.line},${r.start.column}`;
 }
+
+/** Drops repeats: the same body is evaluated once per build source. */
+export function dedupe(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const s = d.subject;
+    const key = `${d.severity}|${d.summary}|${d.detail}|${s ? `${s.filename}:${s.start.byte}-${s.end.byte}` : ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -111,6 +111,8 @@ export interface BuildSourceUse {
   /** The build-level block's other items, merged into the top-level source body. */
   extra: XItem[];
   range: Range;
+  /** The reference text (list element or block label), for "unknown source". */
+  refRange: Range;
 }
 
 export interface OnlyExcept {

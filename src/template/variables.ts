@@ -4,7 +4,7 @@
 import type { Block, Expr, Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { isUnknown } from './value.js';
+import { UNKNOWN, isUnknown } from './value.js';
 import type { Value } from './value.js';
 import type { EvalContext } from './adapter.js';
 import { convertTo, evalExpr, isPrimitiveStringish, parseExpression, parseType, suggest, typeText } from './adapter.js';
@@ -160,6 +160,8 @@ export function assignValues(vars: Map<string, VariableDef>, inputs: InputValue[
       def.valueSource = 'default';
     } else {
       def.valueSource = 'unset';
+      // Unknown, not null: expressions using it stay quiet instead of cascading errors.
+      def.value = UNKNOWN;
       diags.push(
         error(
           `Unset variable "${def.name}"`,
