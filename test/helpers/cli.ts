@@ -21,6 +21,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   timeoutMs?: number;
+  /** Arguments for node itself, before the launcher (e.g. --import hooks). */
+  nodeArgs?: string[];
 }
 
 /** Environment without CI/TTY-dependent switches, so output is the plain, colorless kind. */
@@ -36,7 +38,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 export function startCli(args: readonly string[], opts: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: cleanEnv(opts.env),
     stdio: ['pipe', 'pipe', 'pipe'],
