@@ -2,6 +2,7 @@
 // umoci's cas/dir: a blob is written to a temp file while it is hashed, fsynced, then
 // renamed to its digest, so a reader never sees a partial blob under a digest name.
 import { once } from 'node:events';
+import { drain } from './drain.js';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -153,7 +154,7 @@ export class BlobWriter {
     if (this.failed) throw wrapFsError(`put ${this.what}`, this.failed);
     this.digester.update(chunk);
     if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]).catch(() => undefined);
+      await drain(this.stream);
       if (this.failed) throw wrapFsError(`put ${this.what}`, this.failed);
     }
   }

@@ -1,6 +1,7 @@
 // Writes a deterministic tar file from named entries (archives of layouts and images):
 // fixed modes, root ownership, one mtime for everything.
 import { once } from 'node:events';
+import { drain } from './drain.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { wrapFsError } from './errors.js';
 import { encodeHeader, padding, TAR_END } from './tar-header.js';
@@ -50,6 +51,6 @@ export class TarFileWriter {
 
   private async raw(b: Buffer): Promise<void> {
     if (this.failed) throw wrapFsError(`write ${this.path}`, this.failed);
-    if (b.length > 0 && !this.ws.write(b)) await Promise.race([once(this.ws, 'drain'), once(this.ws, 'error')]).catch(() => undefined);
+    if (b.length > 0 && !this.ws.write(b)) await drain(this.ws);
   }
 }
