@@ -1,0 +1,40 @@
+// The manifest post-processor: records each build's artifact in a Packer-compatible
+// packer-manifest.json, so existing tooling that reads Packer's manifest keeps working.
+import { basename, resolve } from 'node:path';
+import { prepareConfig } from '../../src/core/config.js';
+import type { PostProcessor } from '../../src/core/plugin.js';
+import { manifestSchema, type ManifestConfig } from './config.js';
+import { appendToManifest, fileSize, type ManifestBuild } from './driver.js';
+
+export const manifestPostProcessor: PostProcessor<ManifestConfig & { templateDir: string }> = {
+  kind: 'post-processor',
+  name: 'manifest',
+  configSchema: manifestSchema,
+  prepare(raw, ctx) {
+    const p = prepareConfig(manifestSchema, raw);
+    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
+  },
+
+  async process(ctx, input, config) {
+    const path = resolve(config.templateDir, config.output);
+    const files =
+      input.files.length === 0
+        ? null
+        : await Promise.all(
+            input.files.map(async (f) => ({ name: config.strip_path ? basename(f) : f, size: await fileSize(f) })),
+          );
+    const runUuid = String(ctx.generated['PackerRunUUID'] ?? ctx.build.runId);
+    const entry: ManifestBuild = {
+      name: ctx.build.sourceName,
+      builder_type: ctx.build.sourceType,
+      ...(config.strip_time ? {} : { build_time: Math.floor(Date.now() / 1000) }),
+      files,
+      artifact_id: input.id,
+      packer_run_uuid: runUuid,
+      custom_data: config.custom_data ?? null,
+    };
+    ctx.ui.say(`Writing manifest to ${config.output}`);
+    await appendToManifest(path, entry, runUuid);
+    return { artifact: input, keepInput: true, forceOverride: true };
+  },
+};
