@@ -567,7 +567,25 @@ export class ExprParser {
   /** Reads a quoted template or heredoc whose opening token was just read. */
   parseTemplate(open: Token): TemplateExpr {
     const heredoc = open.type === 'OHeredoc';
-    const closer: TokenType = heredoc ? 'CHeredoc' : 'CQuote';
+    const { pieces, endRange } = this.templatePieces(heredoc ? 'CHeredoc' : 'CQuote');
+    if (pieces.length === 0) {
+      pieces.push({ kind: 'literal', value: '', range: { filename: open.range.filename, start: open.range.end, end: open.range.end } });
+    }
+    const flush = heredoc && open.text.startsWith('<<-');
+    const parts = assembleTemplate(pieces, flush, endRange, this.diags);
+    return { kind: 'template', parts, heredoc, range: rangeBetween(open.range, endRange) };
+  }
+
+  /** A template that is the whole input (lexed in 'template' mode), as JSON strings are. */
+  parseBareTemplate(): TemplateExpr {
+    const first = this.s.peek().range;
+    const { pieces, endRange } = this.templatePieces('EOF');
+    if (pieces.length === 0) pieces.push({ kind: 'literal', value: '', range: first });
+    const parts = assembleTemplate(pieces, false, endRange, this.diags);
+    return { kind: 'template', parts, heredoc: false, range: rangeBetween(first, endRange) };
+  }
+
+  private templatePieces(closer: TokenType): { pieces: TemplatePiece[]; endRange: Range } {
     const pieces: TemplatePiece[] = [];
     const startRange = this.s.peek().range;
     let endRange: Range;
@@ -608,12 +626,7 @@ export class ExprParser {
       endRange = next.type === 'EOF' ? next.range : this.s.recover(closer).range;
       break;
     }
-    if (pieces.length === 0) {
-      pieces.push({ kind: 'literal', value: '', range: { filename: open.range.filename, start: open.range.end, end: open.range.end } });
-    }
-    const flush = heredoc && open.text.startsWith('<<-');
-    const parts = assembleTemplate(pieces, flush, endRange, this.diags);
-    return { kind: 'template', parts, heredoc, range: rangeBetween(open.range, endRange) };
+    return { pieces, endRange };
   }
 
   private templateInterp(open: Token, startRange: Range, closer: TokenType): { piece: TemplatePiece | null; ltrimNext: boolean } {

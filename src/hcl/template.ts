@@ -74,7 +74,9 @@ function meldLiterals(pieces: TemplatePiece[]): TemplatePiece[] {
       out.push(piece);
     }
   }
-  return out;
+  // Trimming can leave empty literals behind; they mean nothing unless they are all there is.
+  const nonEmpty = out.filter((p) => p.kind !== 'literal' || p.value !== '');
+  return nonEmpty.length > 0 ? nonEmpty : out.slice(0, 1);
 }
 
 class TreeBuilder {
