@@ -214,16 +214,59 @@ function formatFloat(verb: Verb, n: number): string {
   return padNumber(verb, negative, body, true);
 }
 
-/** Go's %e: at least two exponent digits. */
+/** Go's %e: correctly rounded (half to even on exact ties), at least two exponent digits. */
 function formatE(abs: number, prec: number): string {
-  const s = abs.toExponential(Math.min(prec, 100));
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  const { digits, exp } = roundSignificant(abs, prec + 1);
+  const frac = digits.slice(1);
+  const e = exp - 1;
+  return `${digits[0] ?? '0'}${frac ? `.${frac}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
+/** Go's %f: correctly rounded (half to even on exact ties), never an exponent. */
 function formatF(abs: number, prec: number): string {
-  if (abs < 1e21) return abs.toFixed(Math.min(prec, 100));
-  const digits = BigInt(abs).toString();
-  return prec > 0 ? `${digits}.${'0'.repeat(prec)}` : digits;
+  const q = roundScaled(abs, prec).toString().padStart(prec + 1, '0');
+  return prec > 0 ? `${q.slice(0, -prec)}.${q.slice(-prec)}` : q;
+}
+
+/** The exact binary value of a finite double as m * 2^e. */
+function decompose(x: number): { m: bigint; e: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const rawExp = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  return rawExp === 0 ? { m: frac, e: -1074 } : { m: frac | (1n << 52n), e: rawExp - 1075 };
+}
+
+/** round(x * 10^k) to an integer, exactly, ties to even (as Go's big.Float formatting). */
+function roundScaled(x: number, k: number): bigint {
+  const { m, e } = decompose(x);
+  let num = m;
+  let den = 1n;
+  if (e >= 0) num <<= BigInt(e);
+  else den <<= BigInt(-e);
+  if (k >= 0) num *= 10n ** BigInt(k);
+  else den *= 10n ** BigInt(-k);
+  const q = num / den;
+  const r2 = (num % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) return q + 1n;
+  return q;
+}
+
+/** x rounded to n significant digits: digit string and decimal point position (x = 0.digits * 10^exp). */
+function roundSignificant(x: number, n: number): { digits: string; exp: number } {
+  if (x === 0) return { digits: '0'.repeat(n), exp: 1 };
+  let exp = Math.floor(Math.log10(x)) + 1;
+  let q = roundScaled(x, n - exp);
+  // log10 can be off by one near powers of ten, and rounding can carry into a new digit.
+  if (q >= 10n ** BigInt(n)) {
+    exp++;
+    q = roundScaled(x, n - exp);
+  } else if (q < 10n ** BigInt(n - 1)) {
+    exp--;
+    q = roundScaled(x, n - exp);
+  }
+  return { digits: q.toString(), exp };
 }
 
 /**
@@ -235,10 +278,17 @@ export function formatG(n: number, prec: number, sharp: boolean): string {
   const abs = Math.abs(n);
   if (abs === 0) return negative ? '-0' : '0';
   const p = prec === 0 ? 1 : prec;
-  const exp = (p < 0 ? abs.toExponential() : abs.toExponential(p - 1)).split('e');
-  let mant = (exp[0] ?? '').replace('.', '');
+  let mant: string;
+  let dp: number;
+  if (p < 0) {
+    // JS's shortest round-trip digits are what Go's shortest formatting produces too.
+    const parts = abs.toExponential().split('e');
+    mant = (parts[0] ?? '').replace('.', '');
+    dp = Number(parts[1]) + 1;
+  } else {
+    ({ digits: mant, exp: dp } = roundSignificant(abs, p));
+  }
   if (!sharp) mant = mant.replace(/0+$/, '') || '0';
-  const dp = Number(exp[1]) + 1;
   const eprec = p < 0 ? 6 : p > mant.length && mant.length >= dp ? mant.length : p;
   const x = dp - 1;
   let body: string;

@@ -1,0 +1,121 @@
+import { call, callError, type Case, type ErrorCase } from './test-helpers.js';
+
+describe('string functions', () => {
+  it.each<Case>([
+    ['chomp', ['hello\n'], 'hello'],
+    ['chomp', ['hello\r\n'], 'hello'],
+    ['chomp', ['hello\n\n'], 'hello'],
+    ['chomp', ['hello\r\r\n'], 'hello'],
+    ['chomp', ['hel\nlo'], 'hel\nlo'],
+    ['indent', [2, '[\n  foo,\n  bar,\n]\n'], '[\n    foo,\n    bar,\n  ]\n  '],
+    ['indent', [4, 'single'], 'single'],
+    ['join', ['-', ['foo', 'bar', 'baz']], 'foo-bar-baz'],
+    ['join', [', ', ['foo']], 'foo'],
+    ['join', [',', ['a'], [], ['b', 'c']], 'a,b,c'],
+    ['join', [',', [1, true]], '1,true'],
+    ['lower', ['HELLO'], 'hello'],
+    ['lower', ['АЛЛО!'], 'алло!'],
+    ['upper', ['hello'], 'HELLO'],
+    ['upper', ['алло!'], 'АЛЛО!'],
+    ['upper', ['straße'], 'STRAßE'],
+    ['replace', ['1 + 2 + 3', '+', '-'], '1 - 2 - 3'],
+    ['replace', ['hello world', '/w.*d/', 'everybody'], 'hello everybody'],
+    ['replace', ['hello world', '/(w)(o)/', '$2$1'], 'hello owrld'],
+    ['replace', ['hello world', '/(?P<first>w)o/', '${first}-$first'], 'hello w-wrld'],
+    ['replace', ['hello world', '/(o)/', '$1x|${1}x|$$'], 'hell|ox|$ w|ox|$rld'], // Go reads $1x as the group named "1x"
+    ['replace', ['abc', '/x*/', '-'], '-a-b-c-'],
+    ['replace', ['abc', '', '-'], '-a-b-c-'],
+    ['replace', ['a/b', '/', '|'], 'a|b'],
+    ['replace', ['a.b', '/\\./', '!'], 'a!b'],
+    ['split', [',', 'foo,bar,baz'], ['foo', 'bar', 'baz']],
+    ['split', [',', 'foo'], ['foo']],
+    ['split', [',', ''], ['']],
+    ['split', ['', 'ab'], ['a', 'b']],
+    ['strrev', ['hello'], 'olleh'],
+    ['strrev', ['a☃'], '☃a'],
+    ['strrev', ['🇩🇪👍🏽'], '👍🏽🇩🇪'],
+    ['substr', ['hello world', 1, 4], 'ello'],
+    ['substr', ['🤔🤷', 0, 1], '🤔'],
+    ['substr', ['hello world', -5, -1], 'world'],
+    ['substr', ['hello world', 6, 10], 'world'],
+    ['substr', ['hello', -10, 2], 'he'],
+    ['substr', ['hello', 10, 2], ''],
+    ['substr', ['hello', 1, 0], ''],
+    ['title', ['hello world'], 'Hello World'],
+    ['title', ['hello_world foo-bar'], 'Hello_world Foo-Bar'],
+    ['trim', ['?!hello?!', '!?'], 'hello'],
+    ['trim', ['foobar', 'far'], 'oob'],
+    ['trim', ['   hello! world.!  ', '! '], 'hello! world.'],
+    ['trimprefix', ['helloworld', 'hello'], 'world'],
+    ['trimprefix', ['helloworld', 'cat'], 'helloworld'],
+    ['trimsuffix', ['helloworld', 'world'], 'hello'],
+    ['trimspace', ['  hello\n\n'], 'hello'],
+    ['trimspace', ['\u00a0 x \u3000'], 'x'],
+    ['trimspace', ['\ufeffx'], '\ufeffx'],
+    ['startswith', ['hello world', 'hello'], true],
+    ['startswith', ['hello world', 'world'], false],
+    ['endswith', ['hello world', 'world'], true],
+    ['endswith', ['hello world', 'hello'], false],
+    ['strcontains', ['hello world', 'wor'], true],
+    ['strcontains', ['hello world', 'wod'], false],
+  ])('%s(%j) = %j', (name, args, expected) => {
+    expect(call(name, ...args)).toEqual(expected);
+  });
+
+  describe('regex and regexall', () => {
+    it.each<Case>([
+      ['regex', ['[a-z]+', '53453453.345345aaabbbccc23454'], 'aaabbbccc'],
+      ['regex', ['(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)', '2019-02-01'], ['2019', '02', '01']],
+      [
+        'regex',
+        ['^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?', 'https://terraform.io/docs/'],
+        { scheme: 'https', authority: 'terraform.io' },
+      ],
+      ['regex', ['(a)|(b)', 'b'], [null, 'b']],
+      ['regex', ['(?i)HELLO', 'say hello'], 'hello'],
+      ['regex', ['\\Aab', 'abc'], 'ab'],
+      ['regex', ['[[:digit:]]+', 'ab123'], '123'],
+      ['regex', ['\\pL+', 'ü1'], 'ü'],
+      ['regex', ['a\\#b', 'a#b'], 'a#b'],
+      ['regexall', ['[a-z]+', '1234abcd5678efgh9'], ['abcd', 'efgh']],
+      ['regexall', ['[a-z]+', '123456789'], []],
+      ['regexall', ['(\\d)(\\w)', '1a 2b'], [['1', 'a'], ['2', 'b']]],
+      ['regexall', ['(?P<k>\\w)=(?P<v>\\d)', 'a=1,b=2'], [{ k: 'a', v: '1' }, { k: 'b', v: '2' }]],
+    ])('%s(%j) = %j', (name, args, expected) => {
+      expect(call(name, ...args)).toEqual(expected);
+    });
+
+    it.each<ErrorCase>([
+      ['regex', ['[a-z]+', '12345678900987654321123456789'], 'Call to function "regex" failed: pattern did not match any part of the given string.'],
+      ['regex', ['(?P<a>x)(y)', 'xy'], 'Invalid value for "pattern" parameter: invalid regexp pattern: cannot mix both named and unnamed capture groups.'],
+      ['regexall', ['(?P<a>x)(y)', 'xy'], 'Invalid value for "pattern" parameter: invalid regexp pattern: cannot mix both named and unnamed capture groups.'],
+    ])('%s(%j) fails: %s', (name, args, message) => {
+      expect(callError(name, ...args).message).toBe(message);
+    });
+
+    it('reports an invalid pattern against the pattern argument', () => {
+      const e = callError('regex', '(unclosed', 'x');
+      expect(e.argIndex).toBe(0);
+      expect(e.message).toMatch(/^Invalid value for "pattern" parameter: invalid regexp pattern: /);
+      expect(callError('replace', 'x', '/(/', 'y').message).toMatch(/^Invalid value for "substr" parameter: invalid regexp pattern: /);
+    });
+  });
+
+  it.each<ErrorCase>([
+    ['join', [','], 'Call to function "join" failed: at least one list is required.'],
+    ['join', [',', ['a', null]], 'Invalid value for "lists" parameter: element 1 is null.'],
+    ['join', [',', 'notalist'], 'Invalid value for "lists" parameter: list of string required.'],
+    ['indent', [-1, 'x'], 'Invalid value for "spaces" parameter: spaces must not be negative.'],
+    ['substr', ['x', 1.5, 1], 'Invalid value for "offset" parameter: value must be a whole number.'],
+    ['upper', [null], 'Invalid value for "str" parameter: argument must not be null.'],
+    ['upper', [{ a: 1 }], 'Invalid value for "str" parameter: cannot convert object to string.'],
+  ])('%s(%j) fails: %s', (name, args, message) => {
+    expect(callError(name, ...args).message).toBe(message);
+  });
+
+  it('converts number and bool arguments to strings as cty does', () => {
+    expect(call('upper', 12)).toBe('12');
+    expect(call('upper', 1.5)).toBe('1.5');
+    expect(call('lower', true)).toBe('true');
+  });
+});
