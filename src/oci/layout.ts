@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BlobStore } from './blob-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { hostPlatform } from './config.js';
-import { shortDigest } from './digest.js';
+import { isDigest, shortDigest } from './digest.js';
 import { OciError, wrapFsError } from './errors.js';
 import { imageConfigSchema, indexSchema, parseJson, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type Platform } from './image.js';
 import { buildManifest, parseManifest, selectPlatform, serialize } from './manifest.js';
@@ -117,6 +117,10 @@ export class OciLayout {
     let desc: Descriptor | undefined;
     if (ref !== undefined) {
       desc = index.manifests.findLast((m) => m.annotations?.[REF_NAME] === ref) ?? index.manifests.find((m) => m.digest === ref);
+      if (!desc && isDigest(ref) && (await this.blobs.has(ref))) {
+        // An untagged manifest: its media type is read from the blob itself.
+        desc = { mediaType: '', digest: ref, size: await this.blobs.size(ref) };
+      }
       if (!desc) {
         const names = index.manifests.map((m) => m.annotations?.[REF_NAME]).filter((r) => r !== undefined);
         throw new OciError('E_OCI_UNKNOWN_IMAGE', `image unknown: ${what} (tags in layout: ${names.length > 0 ? names.join(', ') : 'none'})`);
@@ -134,7 +138,7 @@ export class OciLayout {
 export async function resolveDescriptor(blobs: BlobStore, desc: Descriptor, platform: Platform, what: string): Promise<ResolvedImage> {
   for (let depth = 0; depth < 4; depth++) {
     const bytes = await blobs.read(desc.digest, { verify: true });
-    const parsed = parseManifest(bytes, desc.mediaType, `manifest ${shortDigest(desc.digest)}`);
+    const parsed = parseManifest(bytes, desc.mediaType || undefined, `manifest ${shortDigest(desc.digest)}`);
     if (parsed.kind === 'index') {
       desc = selectPlatform(parsed.index, platform, what);
       continue;

@@ -1,0 +1,62 @@
+// docker-push, daemonless: pushes the tagged image from the build's OCI layout to each
+// tagged repository with the OCI distribution client. Credentials: login_* when `login`
+// is set, else ~/.docker/config.json.
+import { diagnosticAt, prepareConfig } from '../../src/core/config.js';
+import { BuildError } from '../../src/core/errors.js';
+import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
+import { readImageArtifact } from '../../src/oci/artifact-state.js';
+import { OciLayout } from '../../src/oci/layout.js';
+import { RegistryClient, type RegistryOptions } from '../../src/oci/registry/client.js';
+import { formatReference, parseReference } from '../../src/oci/registry/reference.js';
+import { dockerPushSchema, type DockerPushConfig } from './config.js';
+
+export const DOCKER_PUSH_BUILDER_ID = 'packer.post-processor.docker-push';
+
+const AWS_KEYS = ['ecr_login', 'aws_access_key', 'aws_secret_key', 'aws_token', 'aws_profile'];
+
+export const dockerPushPostProcessor: PostProcessor<DockerPushConfig> = {
+  kind: 'post-processor',
+  name: 'docker-push',
+  configSchema: dockerPushSchema,
+  prepare(raw) {
+    const ignored = Object.fromEntries(AWS_KEYS.map((k) => [k, 'ECR login is not supported; log in with `docker login` (credentials in ~/.docker/config.json) or login_*']));
+    const p = prepareConfig(dockerPushSchema, raw, { ignored });
+    if (p.config?.login && (p.config.login_username === undefined || p.config.login_password === undefined)) {
+      p.errors.push(diagnosticAt(raw, ['login'], 'login needs login_username and login_password', 'Set both, or drop `login` to use ~/.docker/config.json.'));
+      return { ...p, config: null };
+    }
+    return p;
+  },
+
+  async process(ctx, input, config) {
+    const img = readImageArtifact(input, 'docker-push');
+    const refs = img.tags.length > 0 ? img.tags : img.imageRef !== undefined ? [img.imageRef] : [];
+    if (refs.length === 0) throw new BuildError('docker-push: the image has no repository to push to; add a docker-tag post-processor before it', { code: 'E_DOCKER_PUSH' });
+    const layout = await OciLayout.open(img.ociLayout);
+    const image = await layout.resolve(img.manifestDigest);
+    const pushed: string[] = [];
+    for (const r of refs) {
+      const ref = parseReference(r);
+      const opts: RegistryOptions = { insecure: config.insecure_registries, signal: ctx.signal };
+      if (config.login && config.login_username !== undefined && config.login_password !== undefined) {
+        opts.credentials = { [config.login_server ? stripScheme(config.login_server) : ref.registry]: { username: config.login_username, password: config.login_password } };
+      }
+      ctx.ui.message(`Pushing ${formatReference(ref)}`);
+      const digest = await new RegistryClient(opts).push(image, ref);
+      pushed.push(`${formatReference(ref)}@${digest}`);
+    }
+    const artifact: Artifact = {
+      builderId: DOCKER_PUSH_BUILDER_ID,
+      id: pushed[0] ?? img.manifestDigest,
+      files: [],
+      description: `Pushed ${pushed.join(', ')}`,
+      state: { ...input.state },
+      destroy: async () => undefined,
+    };
+    return { artifact, keepInput: true };
+  },
+};
+
+function stripScheme(s: string): string {
+  return s.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+}
