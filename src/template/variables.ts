@@ -123,6 +123,8 @@ export interface InputValue {
  */
 export function assignValues(vars: Map<string, VariableDef>, inputs: InputValue[], fnCtx: EvalContext, diags: Diagnostic[]): void {
   const assigned = new Map<string, { value: Value; source: ValueSource }>();
+  // Names whose given value was rejected: already reported, so not "unset" as well.
+  const rejected = new Set<string>();
   for (const input of inputs) {
     const def = vars.get(input.name);
     if (!def) {
@@ -143,11 +145,17 @@ export function assignValues(vars: Map<string, VariableDef>, inputs: InputValue[
       raw = input.value.value;
     } else {
       const parsed = parseInputText(def, input.value.text, input.origin, fnCtx, diags);
-      if (parsed === undefined) continue;
+      if (parsed === undefined) {
+        rejected.add(def.name);
+        continue;
+      }
       raw = parsed;
     }
     const converted = convertFor(def, raw, input.range, diags, 'Invalid value for variable', input.origin);
-    if (converted === undefined) continue;
+    if (converted === undefined) {
+      rejected.add(def.name);
+      continue;
+    }
     assigned.set(def.name, { value: converted, source: input.source });
   }
   for (const def of vars.values()) {
@@ -158,6 +166,9 @@ export function assignValues(vars: Map<string, VariableDef>, inputs: InputValue[
     } else if (def.default !== undefined) {
       def.value = def.default;
       def.valueSource = 'default';
+    } else if (rejected.has(def.name)) {
+      def.valueSource = 'unset';
+      def.value = UNKNOWN;
     } else {
       def.valueSource = 'unset';
       // Unknown, not null: expressions using it stay quiet instead of cascading errors.
