@@ -27,7 +27,7 @@ export function prepareConfig<S extends ZodTypeAny>(
   raw: RawConfig,
   opts: PrepareOptions = {},
 ): Prepared<z.output<S>> {
-  const cx: WalkContext = { raw, errors: [], warnings: [] };
+  const cx: WalkContext = { raw, singleBlocks: new Set(), errors: [], warnings: [] };
   const top = applyTopLevelOptions(raw.values, cx, opts);
   const converted = convert(schema, top, [], cx);
   const parsed = schema.safeParse(converted);
@@ -38,7 +38,7 @@ export function prepareConfig<S extends ZodTypeAny>(
   }
   for (const issue of parsed.error.issues) {
     if (touchesUnknown(converted, issue.path)) continue;
-    cx.errors.push(issueDiagnostic(issue, schema, raw));
+    cx.errors.push(issueDiagnostic(issue, schema, raw, sourcePath(issue.path, cx)));
   }
   if (cx.errors.length > 0) return { config: null, warnings: cx.warnings, errors: cx.errors };
   // Only unknown values failed: the config is incomplete but valid as far as can be known.
@@ -81,6 +81,8 @@ export function durationSchema(): z.ZodEffects<z.ZodString, number, string> {
 
 interface WalkContext {
   raw: RawConfig;
+  /** Paths of single blocks given as a list of one: "network" was written at "network.0". */
+  singleBlocks: Set<string>;
   errors: Diagnostic[];
   warnings: Diagnostic[];
 }
@@ -180,6 +182,7 @@ function convertObject(
       );
     }
     v = v[0] ?? null;
+    cx.singleBlocks.add(path.join('.'));
     path = [...path, 0];
   }
   if (!isObject(v)) return v;
@@ -205,6 +208,18 @@ function convertObject(
   return out;
 }
 
+/** The path as written in the source, where ranges are keyed. */
+function sourcePath(path: readonly (string | number)[], cx: WalkContext): (string | number)[] {
+  const out: (string | number)[] = [];
+  const logical: (string | number)[] = [];
+  for (const seg of path) {
+    out.push(seg);
+    logical.push(seg);
+    if (cx.singleBlocks.has(logical.join('.'))) out.push(0);
+  }
+  return out;
+}
+
 function touchesUnknown(root: Value | undefined, path: readonly (string | number)[]): boolean {
   let cur: unknown = root;
   for (const seg of path) {
@@ -215,7 +230,7 @@ function touchesUnknown(root: Value | undefined, path: readonly (string | number
   return isUnknown(cur);
 }
 
-function issueDiagnostic(issue: ZodIssue, schema: ZodTypeAny, raw: RawConfig): Diagnostic {
+function issueDiagnostic(issue: ZodIssue, schema: ZodTypeAny, raw: RawConfig, at: (string | number)[]): Diagnostic {
   const key = lastKey(issue.path);
   const shown = displayPath(issue.path);
   if (issue.code === 'invalid_type' && issue.received === 'undefined') {
@@ -223,15 +238,15 @@ function issueDiagnostic(issue: ZodIssue, schema: ZodTypeAny, raw: RawConfig): D
       severity: 'error',
       summary: 'Missing required argument',
       detail: `The argument "${shown}" is required, but no definition was found.`,
-      subject: rangeOf(raw, issue.path.slice(0, -1)),
+      subject: rangeOf(raw, at.slice(0, -1)),
     };
   }
   if (issue.code === 'invalid_type') {
-    const at = schemaAt(schema, issue.path);
-    const wanted = at ? describeType(at) : issue.expected;
+    const target = schemaAt(schema, issue.path);
+    const wanted = target ? describeType(target) : issue.expected;
     return diagnosticAt(
       raw,
-      issue.path,
+      at,
       'Incorrect attribute value type',
       `Inappropriate value for attribute "${key}": ${withArticle(wanted)} is required.`,
     );
@@ -240,7 +255,7 @@ function issueDiagnostic(issue: ZodIssue, schema: ZodTypeAny, raw: RawConfig): D
     const options = issue.options.map((o) => `"${String(o)}"`).join(', ');
     return diagnosticAt(
       raw,
-      issue.path,
+      at,
       'Invalid value',
       `The argument "${shown}" must be one of ${options}; got "${String(issue.received)}".`,
     );
@@ -248,7 +263,7 @@ function issueDiagnostic(issue: ZodIssue, schema: ZodTypeAny, raw: RawConfig): D
   const msg = issue.message.replace(/\.$/, '');
   return diagnosticAt(
     raw,
-    issue.path,
+    at,
     'Invalid value',
     shown ? `Invalid value for "${shown}": ${msg}.` : `${msg}.`,
   );
