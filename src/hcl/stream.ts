@@ -78,16 +78,27 @@ export class TokenStream {
     const start = oppositeBracket(end);
     this.recovery = true;
     let nest = 0;
+    // Other brackets opened while skipping; a closer that matches none of them and is
+    // not `end` belongs to an enclosing construct, so skipping stops in front of it
+    // rather than swallowing the rest of the file.
+    const others: TokenType[] = [];
     for (;;) {
-      const tok = this.read();
-      let ty = tok.type;
+      const next = this.peek();
+      let ty = next.type;
       if (end === 'TemplateSeqEnd' && ty === 'TemplateControl') ty = 'TemplateInterp';
-      if (ty === 'EOF') return tok;
+      if (ty === 'EOF') return this.read();
       if (ty === start) nest++;
       else if (ty === end) {
-        if (nest < 1) return tok;
+        if (nest < 1) return this.read();
         nest--;
+      } else if (isCloser(ty)) {
+        const opener = oppositeBracket(ty);
+        if (others.length === 0 && nest === 0) return next;
+        if (others[others.length - 1] === opener) others.pop();
+      } else if (isOpener(ty)) {
+        others.push(ty);
       }
+      this.read();
     }
   }
 
@@ -131,4 +142,12 @@ export class TokenStream {
       }
     }
   }
+}
+
+function isOpener(t: TokenType): boolean {
+  return t === 'OBrace' || t === 'OBrack' || t === 'OParen';
+}
+
+function isCloser(t: TokenType): boolean {
+  return t === 'CBrace' || t === 'CBrack' || t === 'CParen';
 }
