@@ -15,3 +15,4 @@ export {
 export { inferType, unifyTypes } from './convert-type.js';
 export { valueToJSON, describeValue } from './values-json.js';
 export { formatNumber } from './primitives.js';
+export { evaluateTemplateString, templateRenderer } from './template-string.js';

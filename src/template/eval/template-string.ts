@@ -1,0 +1,51 @@
+// Templates that live outside the configuration: templatefile() renders a file's text with
+// only the variables it is given (plus functions) in scope, as Packer and Terraform do.
+import type { Diagnostic } from '../../hcl/diagnostic.js';
+import { lex } from '../../hcl/lexer.js';
+import { ExprParser } from '../../hcl/parse-expr.js';
+import { TokenStream } from '../../hcl/stream.js';
+import type { Value, ValueObject } from '../value.js';
+import { formatRange } from './diag.js';
+import { evaluate } from './evaluate.js';
+import { FunctionError, type FunctionContext, type FunctionDef } from './function-api.js';
+
+/**
+ * Parses `text` as a bare template (the whole text is template content, as in a heredoc
+ * body) and evaluates it with `vars` as the root names. A template that is exactly one
+ * interpolation yields that value with its type, as HCL does.
+ */
+export function evaluateTemplateString(
+  text: string,
+  filename: string,
+  vars: ValueObject,
+  functions: ReadonlyMap<string, FunctionDef>,
+  ctx: FunctionContext,
+): { value: Value; diagnostics: Diagnostic[] } {
+  const lexed = lex(text, filename, { mode: 'template' });
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const expr = new ExprParser(new TokenStream(lexed.tokens), diagnostics).parseBareTemplate();
+  if (diagnostics.some((d) => d.severity === 'error')) return { value: null, diagnostics };
+  const result = evaluate(expr, { variables: new Map(Object.entries(vars)), functions, functionContext: ctx });
+  return { value: result.value, diagnostics: [...diagnostics, ...result.diagnostics] };
+}
+
+/**
+ * A FunctionContext.renderTemplate for the function library: renders, or throws the
+ * FunctionError templatefile() reports, naming the first problem and where it is.
+ * `templatefile` itself is left out of the template's functions: a template that renders
+ * itself would never end.
+ */
+export function templateRenderer(
+  functions: ReadonlyMap<string, FunctionDef>,
+  context: () => FunctionContext,
+): (text: string, vars: ValueObject, filename: string) => Value {
+  const inner = new Map([...functions].filter(([name]) => name !== 'templatefile'));
+  return (text, vars, filename) => {
+    const { value, diagnostics } = evaluateTemplateString(text, filename, vars, inner, context());
+    const first = diagnostics.find((d) => d.severity === 'error');
+    if (!first) return value;
+    const where = first.subject ? `${formatRange(first.subject)}: ` : '';
+    const reason = `${where}${first.summary}; ${first.detail}`;
+    throw new FunctionError(`Call to function "templatefile" failed: ${reason}`, null, reason);
+  };
+}
