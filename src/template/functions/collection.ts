@@ -1,6 +1,6 @@
 // Collection functions. Lists, sets and tuples are all JS arrays here; maps and objects are
 // plain objects. Set results are ordered as cty orders sets; map iteration is by sorted key.
-import { toStringValue, valuesEqual } from '../convert.js';
+import { toBoolValue, toStringValue, valuesEqual } from '../convert.js';
 import { isObject, typeName, type Value, type ValueObject } from '../value.js';
 import { compareStrings, distinct, graphemes, sortedKeys, toSet, unify } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
@@ -187,14 +187,9 @@ export const collectionFunctions: FunctionDef[] = [
     });
     return out;
   }),
-  define({ name: 'alltrue', params: [{ name: 'list', type: 'list(bool)' }] }, (a) => {
-    const l = a.list(0);
-    return l.every((v, j) => v !== null && a.boolList(0)[j] === true);
-  }),
-  define({ name: 'anytrue', params: [{ name: 'list', type: 'list(bool)' }] }, (a) => {
-    const l = a.list(0);
-    return l.some((v, j) => v !== null && a.boolList(0)[j] === true);
-  }),
+  // A null element counts as false in both, as in Terraform.
+  define({ name: 'alltrue', params: [{ name: 'list', type: 'list(bool)' }] }, (a) => boolElements(a).every((b) => b)),
+  define({ name: 'anytrue', params: [{ name: 'list', type: 'list(bool)' }] }, (a) => boolElements(a).some((b) => b)),
   define({ name: 'one', params: [{ name: 'list', type: 'any' }] }, (a) => {
     const l = a.nonNull(0);
     if (!Array.isArray(l)) throw a.error(0, 'must be a list, set, or tuple value with either zero or one elements');
@@ -202,6 +197,17 @@ export const collectionFunctions: FunctionDef[] = [
     return l[0] ?? null;
   }),
 ];
+
+function boolElements(a: Args): boolean[] {
+  return a.list(0).map((v, j) => {
+    if (v === null) return false;
+    try {
+      return toBoolValue(v);
+    } catch (e) {
+      throw a.error(0, `element ${j}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+}
 
 function flatten(l: readonly Value[]): Value[] {
   return l.flatMap((v) => (Array.isArray(v) ? flatten(v) : [v]));
