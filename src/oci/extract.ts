@@ -131,6 +131,7 @@ class Extractor {
         await mkdir(abs, { mode: 0o755 }).catch((e: unknown) => {
           throw wrapFsError(`${this.what}: create ${rel}`, e);
         });
+        this.created.add(rel);
       } else if (st.isSymbolicLink()) {
         throw new OciError('E_OCI_UNSAFE_PATH', `${this.what}: ${rel}: refusing to extract through a symlink`);
       } else if (!st.isDirectory()) {
@@ -181,7 +182,10 @@ class Extractor {
     for (let i = 1; i < parts.length; i++) {
       const p = parts.slice(0, i).join('/');
       const st = this.dirs.has(p) ? null : await lstat(join(this.root, p)).catch(() => undefined);
-      if (st === undefined || (st !== null && !st.isDirectory())) {
+      if (st === undefined) {
+        throw new OciError('E_OCI_UNSAFE_PATH', `${this.what}: ${e.path}: hardlink target ${target} does not exist in the layer`);
+      }
+      if (st !== null && !st.isDirectory()) {
         throw new OciError('E_OCI_UNSAFE_PATH', `${this.what}: ${e.path}: hardlink target ${target} is not inside the layer`);
       }
     }
@@ -265,7 +269,9 @@ class Extractor {
       return;
     }
     // Everything below that this layer did not itself create came from lower layers.
-    for (const name of await readdir(abs)) {
+    const names = await readdir(abs).catch(() => null);
+    if (names === null) return; // Replaced by a later entry of this layer: nothing lower is left.
+    for (const name of names) {
       const child = rel === '' ? name : `${rel}/${name}`;
       if (this.created.has(child)) {
         if (this.dirs.has(child)) await this.applyOpaqueKeep(child);
