@@ -1,0 +1,46 @@
+// OCI runtime drivers (runc default, crun, bwrap), overlay mounts and the journal resource
+// kinds that remove what a killed build left behind.
+import type { ResourceKind } from '../core/journal-types.js';
+import { BwrapRuntime } from './bwrap.js';
+import { unmount } from './overlay.js';
+import { RuncRuntime } from './runc.js';
+import type { OciRuntime, RuntimeName } from './types.js';
+
+export * from './types.js';
+export { mountOverlay, unmount, isMounted, assertOverlaySupported, type OverlayMount } from './overlay.js';
+export { resolveInRoot } from './rootfs-path.js';
+export { resolveUser, type ResolvedUser } from './user.js';
+export { DOCKER_DEFAULT_CAPS, capabilities } from './spec.js';
+export { missingTool, runTool } from './tool.js';
+
+export function createRuntime(name: RuntimeName = 'runc'): OciRuntime {
+  switch (name) {
+    case 'runc':
+    case 'crun':
+      return new RuncRuntime(name);
+    case 'bwrap':
+      return new BwrapRuntime();
+  }
+}
+
+/** Journal kind for a build container; handle `{ runtime, id }`. */
+export const CONTAINER_RESOURCE_KIND = 'runc-container';
+/** Journal kind for a mount; handle `{ target }`. The core may register its own `mount`. */
+export const MOUNT_RESOURCE_KIND = 'mount';
+
+export const containerResourceKind: ResourceKind = {
+  kind: CONTAINER_RESOURCE_KIND,
+  async remove(handle) {
+    const runtime = handle['runtime'] === 'crun' ? 'crun' : handle['runtime'] === 'bwrap' ? 'bwrap' : 'runc';
+    const id = handle['id'];
+    if (id !== undefined) await createRuntime(runtime).remove(id);
+  },
+};
+
+export const mountResourceKind: ResourceKind = {
+  kind: MOUNT_RESOURCE_KIND,
+  async remove(handle) {
+    const target = handle['target'];
+    if (target !== undefined) await unmount(target);
+  },
+};

@@ -1,0 +1,183 @@
+// runc and crun drivers. One long-lived container per build step: `run -d` starts a tiny
+// shell loop from the rootfs as init, each command is `exec --process` into it. Compared
+// with one `run` per command this keeps PID 1 a real reaper, lets a daemon started by one
+// command serve the next (as in Packer's docker builder), pays the namespace/mount setup
+// once, and makes "kill everything" a single `kill <init>`: the pid namespace goes with it.
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BuildError, EnvironmentError } from '../core/errors.js';
+import { processJson, runtimeConfig, type HostFiles } from './spec.js';
+import { lastLine, missingTool, runTool, type ToolResult } from './tool.js';
+import type { ContainerSpec, OciRuntime, ProcessOptions, ProcessResult, RuntimeContainer, RuntimeName } from './types.js';
+import { resolveUser, type ResolvedUser } from './user.js';
+
+/** Init of the build container: sleeps until told to stop, exits on TERM. */
+export const PAUSE_ARGS = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait; done'];
+
+export class RuncRuntime implements OciRuntime {
+  readonly name: RuntimeName;
+  private readonly bin: string;
+
+  constructor(name: 'runc' | 'crun' = 'runc') {
+    this.name = name;
+    this.bin = name;
+  }
+
+  async check(): Promise<void> {
+    const res = await runTool(this.bin, ['--version']);
+    if (res.code !== 0) throw new EnvironmentError(`${this.bin} --version: ${lastLine(res.stderr)}; reinstall it`);
+    if (this.name === 'crun') await runTool('unshare', ['--version']);
+  }
+
+  async create(spec: ContainerSpec): Promise<RuntimeContainer> {
+    await mkdir(spec.bundleDir, { recursive: true });
+    const user = await resolveUser(spec.rootfs, spec.user);
+    const host: HostFiles = {};
+    if (spec.network === 'host') {
+      // Private copies: a build that rewrites /etc/resolv.conf must not rewrite the host's.
+      for (const [key, file] of [['resolvConf', 'resolv.conf'], ['hosts', 'hosts']] as const) {
+        const copy = path.join(spec.bundleDir, file);
+        try {
+          await copyFile(path.join('/etc', file), copy);
+          host[key] = copy;
+        } catch {
+          // A host without the file simply gives the container none.
+        }
+      }
+    }
+    const config = runtimeConfig(spec, user, PAUSE_ARGS, host);
+    await writeFile(path.join(spec.bundleDir, 'config.json'), JSON.stringify(config, null, 2));
+    const res = await this.startDetached(spec);
+    if (res.code !== 0) {
+      // A half-created container (state dir, cgroup) would block the next run with this id.
+      await this.remove(spec.id);
+      const msg = runtimeMessage(res.stderr);
+      const hint = /no such file|not found/i.test(msg) ? 'the base image needs /bin/sh and sleep for the build container' : 'check the runtime settings (user, mounts, cap_add)';
+      throw new BuildError(`${this.name} run ${spec.id}: ${msg}; ${hint}`, {
+        code: 'E_RUNTIME',
+        source: 'environment',
+      });
+    }
+    return new RuncContainer(this, spec, user);
+  }
+
+  /**
+   * `run -d` hands its own stdio to the container's init, so pipes would stay open for the
+   * container's lifetime: give it a log file instead and read that once runc has exited.
+   */
+  private async startDetached(spec: ContainerSpec): Promise<ToolResult> {
+    const logPath = path.join(spec.bundleDir, 'run.log');
+    const log = await open(logPath, 'w');
+    try {
+      const runArgs = ['run', '-d', '--bundle', spec.bundleDir, spec.id];
+      const [bin, args] =
+        this.name === 'crun'
+          ? // crun refuses this machine's hybrid cgroup v1/v2 layout; a private mount namespace
+            // with only cgroup2 mounted and no cgroup management makes it work (DESIGN.md).
+            ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec crun --cgroup-manager=disabled ${runArgs.map(shq).join(' ')}`]]
+          : [this.bin, runArgs];
+      const code = await new Promise<number>((resolve, reject) => {
+        const child = spawn(bin, args, { stdio: ['ignore', log.fd, log.fd] });
+        child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? missingTool(bin, err) : err));
+        child.on('exit', (c) => resolve(c ?? -1));
+      });
+      return { code, signal: null, stdout: '', stderr: await readFile(logPath, 'utf8') };
+    } finally {
+      await log.close();
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.tool(['kill', id, 'KILL']);
+    // `delete -f` kills what is left and removes the state; retry while the init is dying.
+    for (let i = 0; i < 20; i++) {
+      const res = await this.tool(['delete', '-f', id]);
+      if (res.code === 0 || /does not exist|not found|no such/i.test(res.stderr)) return;
+      await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+    }
+  }
+
+  tool(args: string[]): Promise<ToolResult> {
+    const [bin, a] = this.spawnArgs(args);
+    return runTool(bin, a);
+  }
+
+  spawnArgs(args: string[]): [string, string[]] {
+    return this.name === 'crun' ? ['crun', ['--cgroup-manager=disabled', ...args]] : [this.bin, args];
+  }
+}
+
+class RuncContainer implements RuntimeContainer {
+  readonly id: string;
+  readonly runtime: RuntimeName;
+  private execCount = 0;
+  private destroyed = false;
+
+  constructor(
+    private readonly rt: RuncRuntime,
+    private readonly spec: ContainerSpec,
+    private readonly user: ResolvedUser,
+  ) {
+    this.id = spec.id;
+    this.runtime = rt.name;
+  }
+
+  async exec(p: ProcessOptions): Promise<ProcessResult> {
+    if (this.destroyed) throw new BuildError(`container ${this.id}: already stopped`, { source: 'internal' });
+    p.signal?.throwIfAborted();
+    const user = p.user === undefined ? this.user : await resolveUser(this.spec.rootfs, p.user);
+    const procFile = path.join(this.spec.bundleDir, `exec-${++this.execCount}.json`);
+    const extra: { env?: Record<string, string>; cwd?: string } = {};
+    if (p.env) extra.env = p.env;
+    if (p.cwd) extra.cwd = p.cwd;
+    await writeFile(procFile, JSON.stringify(processJson(this.spec, user, p.args, extra)));
+    const [bin, args] = this.rt.spawnArgs(['exec', '--process', procFile, this.id]);
+    return new Promise<ProcessResult>((resolve, reject) => {
+      const child = spawn(bin, args, { stdio: [p.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      let aborted = false;
+      const onAbort = (): void => {
+        aborted = true;
+        // Killing init tears down the pid namespace: every process the command started dies.
+        void this.rt.tool(['kill', this.id, 'KILL']).finally(() => child.kill('SIGKILL'));
+      };
+      p.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout?.setEncoding('utf8').on('data', (c: string) => p.onStdout?.(c));
+      child.stderr?.setEncoding('utf8').on('data', (c: string) => p.onStderr?.(c));
+      if (p.stdin !== undefined && child.stdin) {
+        child.stdin.on('error', () => undefined); // the command may exit without reading stdin
+        if (typeof p.stdin === 'string') child.stdin.end(p.stdin);
+        else p.stdin.pipe(child.stdin);
+      }
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        p.signal?.removeEventListener('abort', onAbort);
+        reject(err.code === 'ENOENT' ? missingTool(bin, err) : err);
+      });
+      child.on('close', (code, signal) => {
+        p.signal?.removeEventListener('abort', onAbort);
+        if (aborted) {
+          resolve({ exitCode: code ?? 137, signal: 'SIGKILL' });
+          return;
+        }
+        if (signal) resolve({ exitCode: 128, signal });
+        else resolve({ exitCode: code ?? 255 });
+      });
+    });
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await this.rt.remove(this.id);
+  }
+}
+
+/** runc logs `time=... level=error msg="..."`; keep the message. */
+export function runtimeMessage(stderr: string): string {
+  const line = lastLine(stderr);
+  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
+  return m?.[1] !== undefined ? m[1].replace(/\\"/g, '"') : line;
+}
+
+function shq(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
