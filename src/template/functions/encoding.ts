@@ -23,11 +23,15 @@ export const encodingFunctions: FunctionDef[] = [
   define({ name: 'base64gzip', params: [str] }, (a) => gzipGo(Buffer.from(a.str(0), 'utf8')).toString('base64')),
   define({ name: 'csvdecode', params: [str] }, (a) => csvDecode(a)),
   define({ name: 'jsondecode', params: [str] }, (a) => {
+    const text = a.str(0);
     try {
-      return JSON.parse(a.str(0)) as Value;
+      return JSON.parse(text) as Value;
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      throw a.fail(/end of (JSON|data)/i.test(msg) ? 'unexpected end of JSON input' : msg);
+      // Go reports running out of input the same way whatever was expected next.
+      const pos = /at position (\d+)/.exec(msg);
+      const atEnd = /end of (JSON|data)/i.test(msg) || (pos !== null && Number(pos[1]) >= text.trimEnd().length);
+      throw a.fail(atEnd ? 'unexpected end of JSON input' : msg);
     }
   }),
   define({ name: 'jsonencode', params: [{ name: 'val', type: 'any', allowNull: true }] }, (a) => {
@@ -194,34 +198,40 @@ function parseCsv(text: string): string[][] {
 
 function yamlDecode(a: Args): Value {
   const src = a.str(0);
-  const docs = parseAllDocuments(src);
-  if (!Array.isArray(docs)) return null; // an empty stream
-  const [first, ...more] = docs;
+  // logLevel 'error' keeps the library from printing warnings on the process.
+  const docs = parseAllDocuments(src, { logLevel: 'error' });
+  const [first, ...more] = Array.from(docs);
   if (!first) return null;
   if (more.length > 0) throw a.fail('on line 1, column 1: only one YAML document is allowed');
   const err = first.errors[0];
-  if (err) throw a.fail(err.message.split('\n')[0] ?? err.message);
-  return fromYaml(first.toJS({ maxAliasCount: 1000 }) as unknown);
+  if (err) throw a.fail((err.message.split('\n')[0] ?? err.message).replace(/:$/, ''));
+  try {
+    return fromYaml(first.toJS({ maxAliasCount: 1000, mapAsMap: true }) as unknown, []);
+  } catch (e) {
+    if (e instanceof YamlShapeError) throw a.fail(e.message);
+    throw e;
+  }
 }
 
-function fromYaml(v: unknown): Value {
+class YamlShapeError extends Error {}
+
+/** Converts parsed YAML to a Value; `ancestors` catches aliases that refer to themselves. */
+function fromYaml(v: unknown, ancestors: object[]): Value {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v;
+  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map(fromYaml);
-  if (v instanceof Map) {
-    const o: ValueObject = {};
-    for (const [k, x] of v) o[String(k)] = fromYaml(x);
-    return o;
+  if (typeof v !== 'object') return String(v);
+  if (ancestors.includes(v)) throw new YamlShapeError('an alias cannot refer to the node that contains it');
+  const inner = [...ancestors, v];
+  if (Array.isArray(v)) return v.map((x) => fromYaml(x, inner));
+  const o: ValueObject = {};
+  const entries: [unknown, unknown][] = v instanceof Map ? Array.from(v.entries()) : Object.entries(v);
+  for (const [k, x] of entries) {
+    if (k !== null && typeof k === 'object') throw new YamlShapeError('only scalar mapping keys are supported');
+    o[String(k)] = fromYaml(x, inner);
   }
-  if (typeof v === 'object') {
-    const o: ValueObject = {};
-    for (const [k, x] of Object.entries(v)) o[k] = fromYaml(x);
-    return o;
-  }
-  return String(v);
+  return o;
 }
 
 /**
