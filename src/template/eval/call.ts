@@ -79,20 +79,21 @@ function evalArgs(ev: Evaluator, call: CallExpr, scope: Scope): EvaluatedArgs | 
     }
   });
   if (expansion !== 'none') return null;
-  return { values, exprs, failed: ev.diags.slice(before).some((d) => d.severity === 'error') };
+  return { values, exprs, failed: ev.errorsSince(before) };
 }
 
 /** Reports a wrong number of arguments; true when the count is acceptable. */
 function checkArity(ev: Evaluator, call: CallExpr, sig: Signature, args: readonly Expr[]): boolean {
   const params = sig.params;
-  const signature = ` The signature is ${sig.name}(${[...params.map((p) => p.name), ...(sig.variadic ? [`${sig.variadic.name}...`] : [])].join(', ')}).`;
+  const signature = (): string =>
+    ` The signature is ${sig.name}(${[...params.map((p) => p.name), ...(sig.variadic ? [`${sig.variadic.name}...`] : [])].join(', ')}).`;
   const missing = params[args.length];
   if (missing) {
     const qual = sig.variadic ? ' at least' : '';
     ev.fail(
       diag(
         'Not enough function arguments',
-        `Function ${JSON.stringify(call.name)} expects${qual} ${params.length} argument(s). Missing value for ${JSON.stringify(missing.name)}.${signature}`,
+        `Function ${JSON.stringify(call.name)} expects${qual} ${params.length} argument(s). Missing value for ${JSON.stringify(missing.name)}.${signature()}`,
         lastCharRange(call.range),
         call.range,
       ),
@@ -104,7 +105,7 @@ function checkArity(ev: Evaluator, call: CallExpr, sig: Signature, args: readonl
     ev.fail(
       diag(
         'Too many function arguments',
-        `Function ${JSON.stringify(call.name)} expects only ${params.length} argument(s).${signature}`,
+        `Function ${JSON.stringify(call.name)} expects only ${params.length} argument(s).${signature()}`,
         extra.range,
         call.range,
       ),

@@ -69,6 +69,12 @@ export class Evaluator {
     return UNKNOWN;
   }
 
+  /** Whether errors were recorded since the diagnostics list had length `mark`. */
+  errorsSince(mark: number): boolean {
+    for (let i = mark; i < this.diags.length; i++) if (this.diags[i]?.severity === 'error') return true;
+    return false;
+  }
+
   /** Runs `fn` with its own diagnostics list; returns them instead of recording them. */
   isolated<T>(fn: () => T): { result: T; diagnostics: Diagnostic[] } {
     const saved = this.diags;

@@ -6,7 +6,7 @@ import { UNKNOWN, isObject, isUnknown, typeName, type Value, type ValueObject } 
 import { diag } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { formatNumber, parseBool, setKey, sortedKeys } from './primitives.js';
-import { childScope, type Scope } from './scope.js';
+import { layer, type Scope } from './scope.js';
 
 export type Entries = [Value, Value][];
 
@@ -32,10 +32,10 @@ export function forEntries(ev: Evaluator, coll: Value, collExpr: Expr, whole: Ra
 
 /** The scope of one iteration: the key and value variables over the enclosing scope. */
 export function iterationScope(scope: Scope, keyVar: string | null, valueVar: string, k: Value, v: Value): Scope {
-  const vars: Record<string, Value> = {};
-  if (keyVar !== null) vars[keyVar] = k;
-  vars[valueVar] = v;
-  return childScope(scope, vars);
+  const own = new Map<string, Value>();
+  if (keyVar !== null) own.set(keyVar, k);
+  own.set(valueVar, v);
+  return layer(scope, own);
 }
 
 export function evalFor(ev: Evaluator, expr: ForExpr, scope: Scope): Value {

@@ -26,22 +26,28 @@ export interface Scope {
    * and the reference evaluates to unknown; try() and can() do not swallow it.
    */
   onReference?(traversal: Reference): Diagnostic | null;
-  /** Names bound by childScope: references to them are not reported to onReference. */
-  readonly localNames?: ReadonlySet<string>;
 }
 
 /** A scope that adds `vars` over `parent`, as for-expressions and dynamic blocks need. */
 export function childScope(parent: Scope, vars: Record<string, Value>): Scope {
-  const own = new Map(Object.entries(vars));
-  const localNames = new LayeredSet(parent.localNames, own);
+  return layer(parent, new Map(Object.entries(vars)));
+}
+
+/** childScope with the names already in a Map: the per-iteration path of `for`. */
+export function layer(parent: Scope, own: ReadonlyMap<string, Value>): Scope {
   const child: Scope = {
     variables: new LayeredMap(parent.variables, own),
     functions: parent.functions,
     functionContext: parent.functionContext,
-    localNames,
   };
-  if (parent.onReference) child.onReference = parent.onReference.bind(parent);
+  // Copied, not bound: hooks are plain callbacks, and binding per iteration costs.
+  if (parent.onReference) child.onReference = parent.onReference;
   return child;
+}
+
+/** True when `name` was bound by childScope (a `for` variable, a dynamic block iterator). */
+export function isLocalName(scope: Scope, name: string): boolean {
+  return scope.variables instanceof LayeredMap && scope.variables.isLocal(name);
 }
 
 /** A read-only map that looks in `own` first, then in `parent`. */
@@ -50,6 +56,10 @@ class LayeredMap implements ReadonlyMap<string, Value> {
     private readonly parent: ReadonlyMap<string, Value>,
     private readonly own: ReadonlyMap<string, Value>,
   ) {}
+
+  isLocal(name: string): boolean {
+    return this.own.has(name) || (this.parent instanceof LayeredMap && this.parent.isLocal(name));
+  }
 
   get size(): number {
     let n = this.own.size;
@@ -84,42 +94,5 @@ class LayeredMap implements ReadonlyMap<string, Value> {
 
   [Symbol.iterator](): MapIterator<[string, Value]> {
     return this.entries();
-  }
-}
-
-/** The names bound by this child scope and its child-scope ancestors. */
-class LayeredSet implements ReadonlySet<string> {
-  constructor(
-    private readonly parent: ReadonlySet<string> | undefined,
-    private readonly own: ReadonlyMap<string, unknown>,
-  ) {}
-
-  get size(): number {
-    return [...this.keys()].length;
-  }
-
-  has(key: string): boolean {
-    return this.own.has(key) || (this.parent?.has(key) ?? false);
-  }
-
-  forEach(cb: (value: string, key: string, set: ReadonlySet<string>) => void): void {
-    for (const k of this.keys()) cb(k, k, this);
-  }
-
-  *keys(): SetIterator<string> {
-    yield* this.own.keys();
-    if (this.parent) for (const k of this.parent) if (!this.own.has(k)) yield k;
-  }
-
-  values(): SetIterator<string> {
-    return this.keys();
-  }
-
-  *entries(): SetIterator<[string, string]> {
-    for (const k of this.keys()) yield [k, k];
-  }
-
-  [Symbol.iterator](): SetIterator<string> {
-    return this.keys();
   }
 }

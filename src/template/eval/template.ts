@@ -18,7 +18,7 @@ export function evalTemplate(ev: Evaluator, expr: TemplateExpr, scope: Scope): V
   const out: string[] = [];
   const before = ev.diags.length;
   const known = renderParts(ev, expr.parts, scope, out, expr);
-  if (ev.diags.slice(before).some((d) => d.severity === 'error')) return UNKNOWN;
+  if (ev.errorsSince(before)) return UNKNOWN;
   return known ? out.join('') : UNKNOWN;
 }
 

@@ -6,7 +6,7 @@ import { UNKNOWN, isObject, isUnknown, typeName, type Value } from '../value.js'
 import { diag, rangeOf, suggestion } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { compareStrings, formatNumber, getOwn, parseNumber } from './primitives.js';
-import type { Scope } from './scope.js';
+import { isLocalName, type Scope } from './scope.js';
 
 type Step = GetAttrExpr | IndexExpr;
 
@@ -27,7 +27,7 @@ export function evalTraversal(ev: Evaluator, expr: VariableExpr | Step, scope: S
 }
 
 function lookupRoot(ev: Evaluator, root: VariableExpr, steps: Step[], scope: Scope): Value {
-  if (scope.onReference && !scope.localNames?.has(root.name)) {
+  if (scope.onReference && !isLocalName(scope, root.name)) {
     const { path, range } = staticPath(root, steps);
     const refused = scope.onReference({ root: root.name, path, range });
     if (refused) {
@@ -144,7 +144,7 @@ export function evalSplat(ev: Evaluator, expr: SplatExpr, scope: Scope): Value {
       ev.splatItem = item;
       return ev.eval(expr.each, scope);
     });
-    return ev.diags.length > before ? UNKNOWN : out;
+    return ev.errorsSince(before) ? UNKNOWN : out;
   } finally {
     ev.splatItem = saved;
   }
