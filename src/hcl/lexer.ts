@@ -2,7 +2,7 @@
 // template, heredoc template) rather than a set of regexes, so it runs in one linear pass
 // and every token carries an exact range. Comments and newlines are kept as tokens: the
 // parser skips comments and treats newlines as significant, the formatter needs both.
-import type { Pos } from './ast.js';
+import type { Pos, Range } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
 import { error } from './diagnostic.js';
 import type { Token, TokenType } from './token.js';
@@ -26,7 +26,7 @@ export function lex(source: string, filename: string, opts: LexOptions = {}): Le
 }
 
 type Frame =
-  | { kind: 'main'; interp: boolean; braces: number }
+  | { kind: 'main'; interp: boolean; braces: number; inQuoted: boolean; open: Range | null }
   | { kind: 'quoted' }
   | { kind: 'heredoc'; marker: string | null; startOfLine: boolean };
 
@@ -68,13 +68,13 @@ class Lexer {
 
   run(mode: 'config' | 'template'): LexResult {
     if (mode === 'template') this.stack.push({ kind: 'heredoc', marker: null, startOfLine: true });
-    else this.stack.push({ kind: 'main', interp: false, braces: 0 });
+    else this.stack.push({ kind: 'main', interp: false, braces: 0, inQuoted: false, open: null });
     const len = this.src.length;
     while (this.i < len) {
       const top = this.stack[this.stack.length - 1];
       if (!top) {
         // Only an unbalanced `}` in template mode pops the root; lex the rest as config.
-        this.stack.push({ kind: 'main', interp: false, braces: 0 });
+        this.stack.push({ kind: 'main', interp: false, braces: 0, inQuoted: false, open: null });
         continue;
       }
       if (top.kind === 'main') this.scanMain(top);
@@ -211,6 +211,21 @@ class Lexer {
         this.invalid(i, i + 1, 'Unsupported operator', 'Bitwise operators are not supported. Did you mean boolean NOT ("!")?');
         return;
       case 34 /* " */:
+        if (frame.interp && frame.inQuoted && frame.braces === 0 && frame.open && !this.quoteClosesOnLine(i)) {
+          // `"${var.x"`: a nested string would have to end on this line, so this quote
+          // most likely ends the outer string and the sequence was never closed.
+          const end = this.emit('TemplateSeqEnd', i, i, true);
+          this.diags.push({
+            ...error(
+              'Unclosed template interpolation sequence',
+              'There is no closing brace for this interpolation sequence before the end of the quoted template. This might be caused by incorrect nesting inside the given expression.',
+              frame.open,
+            ),
+            context: { filename: this.filename, start: frame.open.start, end: end.range.end },
+          });
+          this.stack.pop();
+          return;
+        }
         this.simple('OQuote', 1);
         this.stack.push({ kind: 'quoted' });
         return;
@@ -309,6 +324,18 @@ class Lexer {
         this.invalid(i, i + width, 'Invalid character', 'This character is not used within the language.');
       }
     }
+  }
+
+  /** Whether a string opened by the quote at `at` is closed before the end of its line. */
+  private quoteClosesOnLine(at: number): boolean {
+    const src = this.src;
+    for (let k = at + 1; k < src.length; k++) {
+      const c = src.charCodeAt(k);
+      if (c === 34) return true;
+      if (c === C_LF) return false;
+      if (c === 92) k++;
+    }
+    return false;
   }
 
   private simple(type: TokenType, width: number): void {
@@ -463,9 +490,9 @@ class Lexer {
     if (k > 0 && src.charCodeAt(k - 1) === c && this.isEscapedSeq(k - 1, litStart)) return false;
     if (k > litStart) this.emit(litType, litStart, k);
     const width = src.charCodeAt(k + 2) === 126 /* ~ */ ? 3 : 2;
-    this.emit(c === 36 ? 'TemplateInterp' : 'TemplateControl', k, k + width);
+    const tok = this.emit(c === 36 ? 'TemplateInterp' : 'TemplateControl', k, k + width);
     this.i = k + width;
-    this.stack.push({ kind: 'main', interp: true, braces: 0 });
+    this.stack.push({ kind: 'main', interp: true, braces: 0, inQuoted: litType === 'QuotedLit', open: tok.range });
     return true;
   }
 

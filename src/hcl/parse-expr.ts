@@ -29,6 +29,8 @@ export class ExprParser {
   ) {}
 
   protected err(summary: string, detail: string, subject: Range, context?: Range): void {
+    // A complaint about an invalid character would only repeat the lexer's diagnostic.
+    if (this.s.invalidAt.has(subject.start.byte) && subject.end.byte > subject.start.byte) return;
     const d = error(summary, detail, subject);
     if (context) d.context = context;
     this.diags.push(d);
@@ -567,7 +569,7 @@ export class ExprParser {
   /** Reads a quoted template or heredoc whose opening token was just read. */
   parseTemplate(open: Token): TemplateExpr {
     const heredoc = open.type === 'OHeredoc';
-    const { pieces, endRange } = this.templatePieces(heredoc ? 'CHeredoc' : 'CQuote');
+    const { pieces, endRange } = this.templatePieces(heredoc ? 'CHeredoc' : 'CQuote', open);
     if (pieces.length === 0) {
       pieces.push({ kind: 'literal', value: '', range: { filename: open.range.filename, start: open.range.end, end: open.range.end } });
     }
@@ -579,13 +581,13 @@ export class ExprParser {
   /** A template that is the whole input (lexed in 'template' mode), as JSON strings are. */
   parseBareTemplate(): TemplateExpr {
     const first = this.s.peek().range;
-    const { pieces, endRange } = this.templatePieces('EOF');
+    const { pieces, endRange } = this.templatePieces('EOF', null);
     if (pieces.length === 0) pieces.push({ kind: 'literal', value: '', range: first });
     const parts = assembleTemplate(pieces, false, endRange, this.diags);
     return { kind: 'template', parts, heredoc: false, range: rangeBetween(first, endRange) };
   }
 
-  private templatePieces(closer: TokenType): { pieces: TemplatePiece[]; endRange: Range } {
+  private templatePieces(closer: TokenType, open: Token | null): { pieces: TemplatePiece[]; endRange: Range } {
     const pieces: TemplatePiece[] = [];
     const startRange = this.s.peek().range;
     let endRange: Range;
@@ -621,7 +623,17 @@ export class ExprParser {
         continue;
       }
       if (!this.s.recovery) {
-        this.err('Unterminated template string', 'No closing marker was found for the string.', next.range, rangeBetween(startRange, next.range));
+        if (open && next.type === 'EOF') {
+          // The end of the file says little; the opener is what the user must close.
+          const opener = openerRange(open);
+          const detail =
+            open.type === 'OHeredoc'
+              ? `There is no line containing only "${opener.text.replace(/^<<-?/, '')}" to close this heredoc before the end of the file.`
+              : 'There is no closing quote for this string before the end of the file.';
+          this.err('Unterminated template string', detail, opener.range, rangeBetween(open.range, next.range));
+        } else {
+          this.err('Unterminated template string', 'No closing marker was found for the string.', next.range, rangeBetween(startRange, next.range));
+        }
       }
       endRange = next.type === 'EOF' ? next.range : this.s.recover(closer).range;
       break;
@@ -751,4 +763,11 @@ export class ExprParser {
     this.s.read();
     return { piece: make(rangeBetween(open.range, close.range)), ltrimNext: close.text.startsWith('~') };
   }
+}
+
+/** The opener's text and range without the line break a heredoc introducer ends with. */
+function openerRange(open: Token): { text: string; range: Range } {
+  const text = open.text.replace(/\r?\n$/, '');
+  const r = open.range;
+  return { text, range: { filename: r.filename, start: r.start, end: { line: r.start.line, column: r.start.column + text.length, byte: r.start.byte + text.length } } };
 }
