@@ -55,10 +55,11 @@ export function prepareShellLocal<Extra extends z.ZodRawShape = Record<never, ne
 ): Prepared<ShellLocalConfig & { extra: z.output<z.ZodObject<Extra>> }> {
   const schema = shellLocalSchema.extend(extra ?? ({} as Extra));
   const prepared = prepareConfig(schema, raw, { ignored: IGNORED_KEYS });
-  const c = prepared.config as (RawShape & Record<string, unknown>) | null;
-  if (!c) return { config: null, warnings: prepared.warnings, errors: prepared.errors };
+  // Cross-key checks read the raw values, so they are reported even when the schema
+  // rejected something else: every problem at once.
+  const v = raw.values;
   const errors: Diagnostic[] = [...prepared.errors];
-  const set = (['command', 'inline', 'script', 'scripts'] as const).filter((k) => c[k] !== undefined);
+  const set = (['command', 'inline', 'script', 'scripts'] as const).filter((k) => v[k] !== undefined);
   if (set.length > 1) {
     errors.push(
       diagnosticAt(raw, [set[1] ?? 'command'], 'Conflicting arguments', 'Only one of command, inline, script or scripts may be specified.'),
@@ -72,15 +73,16 @@ export function prepareShellLocal<Extra extends z.ZodRawShape = Record<never, ne
     });
   }
   // Values unknown until run time (validate) are skipped here and checked when the build runs.
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-  list(c.environment_vars).forEach((v, i) => {
-    if (typeof v === 'string' && !v.includes('=')) {
+  const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+  list(v['environment_vars']).forEach((e, i) => {
+    if (typeof e === 'string' && !e.includes('=')) {
       errors.push(
-        diagnosticAt(raw, ['environment_vars', i], 'Invalid value', `Environment variable not in format 'key=value': ${v}`),
+        diagnosticAt(raw, ['environment_vars', i], 'Invalid value', `Environment variable not in format 'key=value': ${e}`),
       );
     }
   });
-  if (errors.length > 0) return { config: null, warnings: prepared.warnings, errors };
+  const c = prepared.config as (RawShape & Record<string, unknown>) | null;
+  if (errors.length > 0 || !c) return { config: null, warnings: prepared.warnings, errors };
 
   const toAbs = (p: string): string => (isUnknown(p) || isAbsolute(p) ? p : resolve(ctx.templateDir, p));
   const vars: [string, string][] = [];
