@@ -95,7 +95,15 @@ function unifiedElementType(values: Value[], path: string, kind: 'list' | 'set' 
 /** Sets hold each value once; primitives come out sorted, as cty orders them. */
 function toSet(values: Value[]): Value[] {
   const out: Value[] = [];
-  for (const v of values) if (!out.some((o) => valuesEqual(o, v) === true)) out.push(v);
+  const primitives = new Set<Value>();
+  for (const v of values) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      if (!primitives.has(v)) out.push(v);
+      primitives.add(v);
+    } else if (!out.some((o) => valuesEqual(o, v) === true)) {
+      out.push(v);
+    }
+  }
   if (out.every((v) => typeof v === 'string')) return (out as string[]).sort(compareStrings);
   if (out.every((v) => typeof v === 'number')) return (out as number[]).sort((a, b) => a - b);
   if (out.every((v) => typeof v === 'boolean')) return (out as boolean[]).sort((a, b) => Number(a) - Number(b));
@@ -156,15 +164,16 @@ function unifySequences(types: TypeConstraint[]): TypeConstraint | null {
 }
 
 function unifyMappings(types: TypeConstraint[]): TypeConstraint | null {
-  const objects = types.flatMap((t) => (t.kind === 'object' ? [t.attributes] : []));
-  const names = objects[0]?.map((a) => a.name).sort(compareStrings).join('\u0000');
-  const sameNames = objects.length === types.length && objects.every((o) => o.map((a) => a.name).sort(compareStrings).join('\u0000') === names);
-  if (sameNames && objects[0]) {
+  const objects = types.flatMap((t) => (t.kind === 'object' ? [new Map(t.attributes.map((a) => [a.name, a.type]))] : []));
+  const first = objects[0];
+  const sameNames =
+    first !== undefined && objects.length === types.length && objects.every((o) => o.size === first.size && [...o.keys()].every((k) => first.has(k)));
+  if (sameNames) {
     const attributes: ObjectAttribute[] = [];
-    for (const a of objects[0]) {
-      const u = unifyTypes(objects.map((o) => o.find((x) => x.name === a.name)?.type ?? { kind: 'any' }));
+    for (const name of first.keys()) {
+      const u = unifyTypes(objects.map((o) => o.get(name) ?? { kind: 'any' }));
       if (u === null) return null;
-      attributes.push({ name: a.name, type: u, optional: false, default: null });
+      attributes.push({ name, type: u, optional: false, default: null });
     }
     return { kind: 'object', attributes };
   }

@@ -69,6 +69,14 @@ export class Evaluator {
     return UNKNOWN;
   }
 
+  /**
+   * Records the refusals among diagnostics that are otherwise dropped (an untaken branch):
+   * a refused reference is wrong whichever branch runs.
+   */
+  keepRefusals(diags: readonly Diagnostic[]): void {
+    for (const d of diags) if (this.refusals.has(d)) this.diags.push(d);
+  }
+
   /** Whether errors were recorded since the diagnostics list had length `mark`. */
   errorsSince(mark: number): boolean {
     for (let i = mark; i < this.diags.length; i++) if (this.diags[i]?.severity === 'error') return true;

@@ -1,6 +1,6 @@
 // The expression evaluator's public surface.
 export { evaluate, type Scope, type Reference } from './evaluate.js';
-export { childScope } from './scope.js';
+export { childScope, createScope, type ScopeOptions } from './scope.js';
 export {
   parseTypeExpr,
   convertToType,

@@ -84,6 +84,7 @@ function evalLogical(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
   const decisive = expr.op === '||';
   const keep = (d: Diagnostic[], v: Value): Value => {
     ev.diags.push(...d);
+    ev.keepRefusals(d === left.diagnostics ? right.diagnostics : left.diagnostics);
     return v;
   };
   const lErr = hasErrors(left.diagnostics);
@@ -163,6 +164,7 @@ export function evalConditional(ev: Evaluator, expr: ConditionalExpr, scope: Sco
   }
   const taken = b ? t : f;
   ev.diags.push(...taken.diagnostics);
+  ev.keepRefusals((b ? f : t).diagnostics);
   if (hasErrors(taken.diagnostics)) return UNKNOWN;
   const converted = convertToType(taken.result, unified);
   if (converted.error !== null) {

@@ -3,7 +3,7 @@
 // copying it, so a `for` over n elements costs O(n), not O(n × names in scope).
 import type { Range } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import type { Value } from '../value.js';
+import type { Value, ValueObject } from '../value.js';
 import type { FunctionContext, FunctionDef } from './function-api.js';
 
 export interface Reference {
@@ -26,6 +26,22 @@ export interface Scope {
    * and the reference evaluates to unknown; try() and can() do not swallow it.
    */
   onReference?(traversal: Reference): Diagnostic | null;
+}
+
+export interface ScopeOptions {
+  /** Root names, as an object (`{ var: {...}, local: {...} }`) or a map. */
+  variables: ValueObject | ReadonlyMap<string, Value>;
+  functions: ReadonlyMap<string, FunctionDef>;
+  functionContext: FunctionContext;
+  onReference?: ((traversal: Reference) => Diagnostic | null) | undefined;
+}
+
+/** A root scope from plain values, as each evaluation phase of a template builds one. */
+export function createScope(opts: ScopeOptions): Scope {
+  const variables = opts.variables instanceof Map ? (opts.variables as ReadonlyMap<string, Value>) : new Map(Object.entries(opts.variables));
+  const scope: Scope = { variables, functions: opts.functions, functionContext: opts.functionContext };
+  if (opts.onReference) scope.onReference = opts.onReference;
+  return scope;
 }
 
 /** A scope that adds `vars` over `parent`, as for-expressions and dynamic blocks need. */

@@ -87,6 +87,7 @@ function renderIf(ev: Evaluator, part: IfPart, scope: Scope, out: string[], whol
   }
   const taken = b ? t : f;
   ev.diags.push(...taken.diagnostics);
+  ev.keepRefusals((b ? f : t).diagnostics);
   out.push(...(b ? thenOut : elseOut));
   return taken.result;
 }

@@ -1,8 +1,8 @@
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { UNKNOWN, type Value } from '../value.js';
 import { diag } from './diag.js';
-import { childScope } from './scope.js';
-import { errors, parseExpr, run, scopeOf, value } from './testing.js';
+import { childScope, createScope } from './scope.js';
+import { errors, parseExpr, run, scopeOf, TEST_CONTEXT, TEST_FUNCTIONS, value } from './testing.js';
 import { evaluate, type Reference } from './evaluate.js';
 
 const vars: Record<string, Value> = {
@@ -116,6 +116,22 @@ describe('root variables', () => {
     expect(errors('try(var.region, "x")', vars, { onReference })).toEqual([
       'Variables not allowed | A variable default cannot refer to other variables. | test.pkr.hcl:1:5-1:15',
     ]);
+  });
+
+  test('a refused reference is reported even in the branch not taken', () => {
+    const onReference = (r: Reference): Diagnostic | null =>
+      r.root === 'local' ? diag('Locals not allowed', 'Not here.', r.range) : null;
+    expect(errors('true ? 1 : local.one', vars, { onReference })).toEqual(['Locals not allowed | Not here. | test.pkr.hcl:1:12-1:21']);
+    expect(errors('"%{if false}${local.one.name}%{endif}"', vars, { onReference })).toEqual([
+      'Locals not allowed | Not here. | test.pkr.hcl:1:15-1:29',
+    ]);
+    expect(errors('true || local.one', vars, { onReference })).toEqual(['Locals not allowed | Not here. | test.pkr.hcl:1:9-1:18']);
+    expect(errors('can(local.one)', vars, { onReference })).toEqual(['Locals not allowed | Not here. | test.pkr.hcl:1:5-1:14']);
+  });
+
+  test('createScope accepts plain objects', () => {
+    const scope = createScope({ variables: { a: { b: 1 } }, functions: TEST_FUNCTIONS, functionContext: TEST_CONTEXT });
+    expect(evaluate(parseExpr('a.b + 1'), scope).value).toBe(2);
   });
 
   test('childScope layers names over the parent without copying it', () => {
