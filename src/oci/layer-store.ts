@@ -91,7 +91,13 @@ export class LayerStore {
         const fh = await open(path, 'wx');
         await fh.write(String(process.pid));
         await fh.close();
-        return () => unlink(path).catch(() => undefined);
+        const release = (): Promise<void> => unlink(path).catch(() => undefined);
+        // The previous holder may have finished the work while we waited.
+        if (await done()) {
+          await release();
+          return null;
+        }
+        return release;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw wrapFsError(`lock ${what}`, e);
       }
