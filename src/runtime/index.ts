@@ -1,8 +1,8 @@
 // OCI runtime drivers (runc default, crun, bwrap), overlay mounts and the journal resource
-// kinds that remove what a killed build left behind.
+// kind that removes a build container a killed build left behind (the core owns `mount`,
+// `path` and `process`).
 import type { ResourceKind } from '../core/journal-types.js';
 import { BwrapRuntime } from './bwrap.js';
-import { unmount } from './overlay.js';
 import { RuncRuntime } from './runc.js';
 import type { OciRuntime, RuntimeName } from './types.js';
 
@@ -25,22 +25,11 @@ export function createRuntime(name: RuntimeName = 'runc'): OciRuntime {
 
 /** Journal kind for a build container; handle `{ runtime, id }`. */
 export const CONTAINER_RESOURCE_KIND = 'runc-container';
-/** Journal kind for a mount; handle `{ target }`. The core may register its own `mount`. */
-export const MOUNT_RESOURCE_KIND = 'mount';
-
 export const containerResourceKind: ResourceKind = {
   kind: CONTAINER_RESOURCE_KIND,
   async remove(handle) {
     const runtime = handle['runtime'] === 'crun' ? 'crun' : handle['runtime'] === 'bwrap' ? 'bwrap' : 'runc';
     const id = handle['id'];
     if (id !== undefined) await createRuntime(runtime).remove(id);
-  },
-};
-
-export const mountResourceKind: ResourceKind = {
-  kind: MOUNT_RESOURCE_KIND,
-  async remove(handle) {
-    const target = handle['target'];
-    if (target !== undefined) await unmount(target);
   },
 };
