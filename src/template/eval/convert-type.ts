@@ -104,9 +104,9 @@ function toSet(values: Value[]): Value[] {
       out.push(v);
     }
   }
-  if (out.every((v) => typeof v === 'string')) return (out as string[]).sort(compareStrings);
-  if (out.every((v) => typeof v === 'number')) return (out as number[]).sort((a, b) => a - b);
-  if (out.every((v) => typeof v === 'boolean')) return (out as boolean[]).sort((a, b) => Number(a) - Number(b));
+  if (out.every((v) => typeof v === 'string')) return out.sort(compareStrings);
+  if (out.every((v) => typeof v === 'number')) return out.sort((a, b) => a - b);
+  if (out.every((v) => typeof v === 'boolean')) return out.sort((a, b) => Number(a) - Number(b));
   return out;
 }
 

@@ -25,7 +25,7 @@ export interface Scope {
    * caller can record dependencies or refuse a reference. A returned Diagnostic is reported
    * and the reference evaluates to unknown; try() and can() do not swallow it.
    */
-  onReference?(traversal: Reference): Diagnostic | null;
+  onReference?: (traversal: Reference) => Diagnostic | null;
 }
 
 export interface ScopeOptions {

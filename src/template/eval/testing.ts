@@ -26,6 +26,11 @@ export function parseExpr(src: string): Expr {
 
 export const TEST_CONTEXT: FunctionContext = { baseDir: '.', now: () => new Date(0), renderTemplate: () => null };
 
+/** Primitive text for the test functions; collections are not their concern. */
+function text(v: Value | undefined): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
 function def(name: string, params: string[], impl: (args: Value[]) => Value, variadic?: string): FunctionDef {
   const d: FunctionDef = { name, params: params.map((p) => ({ name: p })), impl };
   if (variadic) d.variadic = { name: variadic };
@@ -35,13 +40,13 @@ function def(name: string, params: string[], impl: (args: Value[]) => Value, var
 /** A few functions with known behaviour, so tests do not depend on the real library. */
 export const TEST_FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
   [
-    def('upper', ['str'], ([s]) => String(s).toUpperCase()),
-    def('join', ['separator'], ([sep, ...lists]) => lists.flatMap((l) => (Array.isArray(l) ? l : [])).join(String(sep)), 'lists'),
+    def('upper', ['str'], ([s]) => text(s).toUpperCase()),
+    def('join', ['separator'], ([sep, ...lists]) => lists.flatMap((l) => (Array.isArray(l) ? l.map(text) : [])).join(text(sep)), 'lists'),
     def('sum', [], (args) => args.reduce<number>((a, b) => a + Number(b), 0), 'numbers'),
-    def('length', ['value'], ([v]) => (Array.isArray(v) ? v.length : isObject(v ?? null) ? Object.keys(v as object).length : String(v).length)),
+    def('length', ['value'], ([v]) => (Array.isArray(v) ? v.length : isObject(v ?? null) ? Object.keys(v as object).length : text(v).length)),
     def('keys', ['map'], ([m]) => (isObject(m ?? null) ? Object.keys(m as object).sort() : [])),
     def('explode', ['str', 'pos'], ([, pos]) => {
-      throw new FunctionError(`Invalid value for "pos" parameter: position ${String(pos)} is out of range.`, 1, 'out of range');
+      throw new FunctionError(`Invalid value for "pos" parameter: position ${text(pos)} is out of range.`, 1, 'out of range');
     }),
     def('crash', [], () => {
       throw new FunctionError('Call to function "crash" failed: it always fails.', null, 'it always fails');
