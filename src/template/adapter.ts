@@ -14,11 +14,7 @@ import { FunctionError } from './functions/types.js';
 import type { FunctionContext } from './functions/types.js';
 import { parseHCL } from '../hcl/parser.js';
 import { didYouMean } from '../hcl/suggest.js';
-import { collectionFunctions } from './functions/collection.js';
-import { encodingFunctions } from './functions/encoding.js';
-import { filesystemFunctions } from './functions/filesystem.js';
-import { numericFunctions } from './functions/numeric.js';
-import { stringFunctions } from './functions/string.js';
+import { FUNCTIONS } from './functions/index.js';
 
 export type TypeConstraint = EvalType;
 
@@ -37,11 +33,8 @@ export interface Evaluated {
   diagnostics: Diagnostic[];
 }
 
-const LIBRARY: ReadonlyMap<string, EvalFunctionDef> = new Map(
-  [...collectionFunctions, ...encodingFunctions, ...filesystemFunctions, ...numericFunctions, ...stringFunctions]
-    .filter((f) => f.name !== 'env')
-    .map((f) => [f.name, f]),
-);
+/** Packer allows env() in variable defaults only; functionsFor adds it back there. */
+const LIBRARY: ReadonlyMap<string, EvalFunctionDef> = new Map([...FUNCTIONS].filter(([name]) => name !== 'env'));
 
 export function evalExpr(expr: Expr, ctx: EvalContext): Evaluated {
   return evaluate(expr, toScope(ctx));
@@ -121,7 +114,7 @@ function renderTemplate(text: string, vars: ValueObject, filename: string, ctx: 
     if (last?.kind === 'literal') last.value = last.value.replace(/\n$/, '');
   }
   // Only the given vars are in scope, as in Packer's templatefile.
-  const r = evaluate(expr, toScope({ ...ctx, variables: vars }));
+  const r = evaluate(expr, toScope({ variables: vars, baseDir: ctx.baseDir, now: ctx.now }));
   const bad = r.diagnostics.find((d) => d.severity === 'error');
   if (bad) throw new FunctionError(`${filename}: ${bad.summary}: ${bad.detail}`, null, bad.summary);
   return r.value;

@@ -226,6 +226,19 @@ build { sources = ["docker.a"] }
     expect(p.diagnostics[0]?.subject?.start.column).toBe(26);
   });
 
+  test('plugin bodies reject undeclared var/local references with did-you-mean when planned', async () => {
+    const r = await loadFiles({
+      'a.pkr.hcl': 'variable "region" { default = "eu" }\nsource "null" "n" {\n  region = var.regoin\n}\nbuild {\n  sources = ["null.n"]\n  provisioner "shell" { inline = [local.cmd] }\n}\n',
+    });
+    if (!r.template) throw new TypeError('no template');
+    const p = planBuilds(r.template, { only: [], except: [] });
+    expect(p.diagnostics.map((d) => [d.summary, d.subject?.start.line])).toEqual([
+      ['Reference to undeclared input variable', 3],
+      ['Reference to undeclared local value', 7],
+    ]);
+    expect(p.diagnostics[0]?.detail).toContain('Did you mean "region"?');
+  });
+
   test('unknown blocks and arguments at Packer level get exact ranges and did-you-mean', async () => {
     const r = await loadFiles({
       'a.pkr.hcl': 'bulid {\n}\nbuild {\n  sourcs = []\n  provisoner "shell" {}\n}\nvariable "x" {\n  default = 1\n  descriptoin = ""\n}\n',

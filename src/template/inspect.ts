@@ -3,8 +3,8 @@
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { isObject, isUnknown } from './value.js';
 import type { Value } from './value.js';
-import { evalExpr, parseExpression } from './adapter.js';
-import { templateContext } from './scope.js';
+import { parseExpression } from './adapter.js';
+import { evaluateIn, templateContext } from './scope.js';
 import type { Template, ValueSource } from './types.js';
 
 export interface TemplateDescription {
@@ -67,7 +67,7 @@ export function describeTemplate(t: Template): TemplateDescription {
 export function evaluateInTemplate(exprText: string, template: Template): { value: Value; diagnostics: Diagnostic[] } {
   const parsed = parseExpression(exprText, '<console-input>');
   if (!parsed.expr) return { value: null, diagnostics: parsed.diagnostics };
-  const r = evalExpr(parsed.expr, templateContext(template));
+  const r = evaluateIn(parsed.expr, templateContext(template));
   return { value: r.value, diagnostics: [...parsed.diagnostics, ...r.diagnostics] };
 }
 

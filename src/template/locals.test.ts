@@ -28,6 +28,12 @@ describe('locals', () => {
     expect([s?.start.line, s?.start.column, s?.end.column]).toEqual([4, 10, 20]);
   });
 
+  test('an undeclared variable in an untaken conditional branch is harmless, as in HCL', async () => {
+    const r = await loadFiles({ 'a.pkr.hcl': 'variable "a" { default = null }\nlocals {\n  x = var.a == null ? "d" : var.typo\n}\n' });
+    expect(errors(r.diagnostics)).toEqual([]);
+    expect(r.template?.locals.get('x')?.value).toBe('d');
+  });
+
   test('duplicate locals are errors', async () => {
     const r = await loadFiles({ 'a.pkr.hcl': 'locals { a = 1 }\n', 'b.pkr.hcl': 'local "a" {\n  expression = 2\n}\n' });
     expect(summaries(r.diagnostics)).toEqual(['Duplicate local definition']);

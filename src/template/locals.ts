@@ -8,7 +8,7 @@ import type { ValueObject } from './value.js';
 import type { EvalContext } from './adapter.js';
 import { evalExpr } from './adapter.js';
 import { collectReferences } from './refs.js';
-import { checkReferences } from './refcheck.js';
+import { refineReferenceErrors } from './refcheck.js';
 import type { KnownNames } from './refcheck.js';
 import { checkBody, rangeText } from './schema.js';
 import type { LocalDef } from './types.js';
@@ -64,9 +64,7 @@ export function evaluateLocals(locals: Map<string, LocalDef>, known: KnownNames,
   const localObj: ValueObject = {};
   const evalCtx: EvalContext = { ...ctx, variables: { ...ctx.variables, local: localObj } };
   const deps = new Map<string, string[]>();
-  const refsOk = new Map<string, boolean>();
   for (const l of locals.values()) {
-    refsOk.set(l.name, checkReferences(l.expr, known, diags));
     const names = collectReferences(l.expr)
       .filter((r) => r.root === 'local' && r.attr !== null && locals.has(r.attr))
       .map((r) => r.attr as string);
@@ -95,12 +93,12 @@ export function evaluateLocals(locals: Map<string, LocalDef>, known: KnownNames,
     state.set(name, 'done');
     const def = locals.get(name);
     if (!def) return;
-    const blocked = inCycle.has(name) || !refsOk.get(name) || (deps.get(name) ?? []).some((d) => inCycle.has(d));
+    const blocked = inCycle.has(name) || (deps.get(name) ?? []).some((d) => inCycle.has(d));
     if (blocked) {
       def.value = UNKNOWN;
     } else {
       const r = evalExpr(def.expr, evalCtx);
-      diags.push(...r.diagnostics);
+      diags.push(...refineReferenceErrors(def.expr, r.diagnostics, known));
       def.value = r.diagnostics.some((x) => x.severity === 'error') ? UNKNOWN : r.value;
     }
     localObj[name] = def.value;

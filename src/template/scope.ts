@@ -3,8 +3,9 @@
 // added, and provisioners/post-processors with `build` (run-time generated data) as well.
 import type { Expr } from '../hcl/ast.js';
 import type { GeneratedData } from '../core/plugin.js';
-import { UNKNOWN } from './value.js';
-import type { ValueObject } from './value.js';
+import { UNKNOWN, isObject } from './value.js';
+import type { Value, ValueObject } from './value.js';
+import { refineReferenceErrors } from './refcheck.js';
 import type { EvalContext, Evaluated } from './adapter.js';
 import { evalExpr } from './adapter.js';
 import type { Bindings, Template } from './types.js';
@@ -101,6 +102,16 @@ export function withBindings(ctx: EvalContext, bindings: Bindings): EvalContext 
   return { ...ctx, variables: { ...ctx.variables, ...bindings } };
 }
 
+/**
+ * Evaluates with iterator bindings in scope. References to undeclared variables and locals
+ * are reported as evaluated (exact range, did-you-mean) and make the value unknown.
+ */
 export function evaluateIn(expr: Expr, ctx: EvalContext, bindings: Bindings = {}): Evaluated {
-  return evalExpr(expr, withBindings(ctx, bindings));
+  const known = { vars: keysOf(ctx.variables['var']), locals: keysOf(ctx.variables['local']) };
+  const r = evalExpr(expr, withBindings(ctx, bindings));
+  return { value: r.value, diagnostics: refineReferenceErrors(expr, r.diagnostics, known) };
+}
+
+function keysOf(v: Value | undefined): Set<string> {
+  return new Set(v !== undefined && isObject(v) ? Object.keys(v) : []);
 }
