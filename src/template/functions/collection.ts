@@ -18,13 +18,13 @@ export const collectionFunctions: FunctionDef[] = [
     for (let i = 0; i < l.length; i += size) out.push(l.slice(i, i + size));
     return out;
   }),
-  define({ name: 'coalesce', params: [], variadic: { name: 'vals', type: 'any' } }, (a) => {
+  define({ name: 'coalesce', params: [], variadic: { name: 'vals', type: 'any', allowNull: true } }, (a) => {
     if (a.length === 0) throw a.fail('at least one argument is required');
     const vals = unifyOrFail(a, a.rest(0), 'all arguments must have the same type');
     for (const v of vals) if (v !== null && v !== '') return v;
     throw a.fail('no non-null, non-empty-string arguments');
   }),
-  define({ name: 'coalescelist', params: [], variadic: { name: 'vals', type: 'any' } }, (a) => {
+  define({ name: 'coalescelist', params: [], variadic: { name: 'vals', type: 'any', allowNull: true } }, (a) => {
     if (a.length === 0) throw a.fail('at least one argument is required');
     for (let i = 0; i < a.length; i++) {
       const v = a.raw(i);
@@ -97,7 +97,7 @@ export const collectionFunctions: FunctionDef[] = [
     {
       name: 'lookup',
       params: [{ name: 'inputMap', type: 'map(any)' }, { name: 'key', type: 'string' }],
-      variadic: { name: 'default', type: 'any' },
+      variadic: { name: 'default', type: 'any', allowNull: true },
     },
     (a) => {
       if (a.length > 3) throw a.fail('lookup() takes no more than three arguments');
@@ -109,7 +109,7 @@ export const collectionFunctions: FunctionDef[] = [
       throw a.fail(`lookup failed to find key ${JSON.stringify(key)}`);
     },
   ),
-  define({ name: 'merge', params: [], variadic: { name: 'maps', type: 'any' } }, (a) => {
+  define({ name: 'merge', params: [], variadic: { name: 'maps', type: 'any', allowNull: true } }, (a) => {
     const out: ValueObject = {};
     for (let i = 0; i < a.length; i++) {
       const v = a.raw(i);

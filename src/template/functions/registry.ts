@@ -11,7 +11,7 @@ import { numericFunctions } from './numeric.js';
 import { stringFunctions } from './string.js';
 import type { FunctionDef } from './types.js';
 
-export { FunctionError, type FunctionContext, type FunctionDef, type ParamSpec } from './types.js';
+export { FunctionError, type FunctionContext, type FunctionDef, type ParamSpec, type VariadicSpec } from './types.js';
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
   [

@@ -11,7 +11,7 @@ const str = { name: 'str', type: 'string' };
 export const stringFunctions: FunctionDef[] = [
   define({ name: 'chomp', params: [str] }, (a) => a.str(0).replace(/(?:\r\n?|\n)*$/, '')),
   define(
-    { name: 'format', params: [{ name: 'format', type: 'string' }], variadic: { name: 'args', type: 'any' } },
+    { name: 'format', params: [{ name: 'format', type: 'string' }], variadic: { name: 'args', type: 'any', allowNull: true } },
     (a) => {
       try {
         return formatString(a.str(0), a.rest(1));
@@ -22,7 +22,7 @@ export const stringFunctions: FunctionDef[] = [
     },
   ),
   define(
-    { name: 'formatlist', params: [{ name: 'format', type: 'string' }], variadic: { name: 'args', type: 'any' } },
+    { name: 'formatlist', params: [{ name: 'format', type: 'string' }], variadic: { name: 'args', type: 'any', allowNull: true } },
     (a) => formatList(a),
   ),
   define({ name: 'indent', params: [{ name: 'spaces', type: 'number' }, str] }, (a) => {

@@ -19,11 +19,18 @@ export interface ParamSpec {
   allowNull?: boolean;
 }
 
+export interface VariadicSpec {
+  name: string;
+  type?: string;
+  /** Whether null may be passed in the variadic positions (format's args, merge's maps...). */
+  allowNull?: boolean;
+}
+
 export interface FunctionDef {
   name: string;
   /** Fixed parameters, for arity checks and messages ("format(fmt, args...)"). */
   params: ParamSpec[];
-  variadic?: { name: string; type?: string };
+  variadic?: VariadicSpec;
   /** Set on functions whose result is not a pure function of their arguments. */
   impure?: boolean;
   impl(args: Value[], ctx: FunctionContext): Value;
@@ -50,7 +57,7 @@ export class FunctionError extends ImgbuildError {
 interface Spec {
   name: string;
   params: ParamSpec[];
-  variadic?: { name: string; type?: string };
+  variadic?: VariadicSpec;
   impure?: boolean;
 }
 
