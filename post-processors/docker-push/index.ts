@@ -30,7 +30,8 @@ export const dockerPushPostProcessor: PostProcessor<DockerPushConfig> = {
 
   async process(ctx, input, config) {
     const img = readImageArtifact(input, 'docker-push');
-    const refs = img.tags.length > 0 ? img.tags : img.imageRef !== undefined ? [img.imageRef] : [];
+    // The layout's own ref name is not a registry reference: only docker-tag's tags are.
+    const refs = img.tags;
     if (refs.length === 0) throw new BuildError('docker-push: the image has no repository to push to; add a docker-tag post-processor before it', { code: 'E_DOCKER_PUSH' });
     const layout = await OciLayout.open(img.ociLayout);
     const image = await layout.resolve(img.manifestDigest);

@@ -1,0 +1,46 @@
+import { STATE_MANIFEST_DIGEST } from '../../src/oci/artifact-state.js';
+import { tempDir } from '../../src/oci/test-util.js';
+import { builtImage, ppContext, raw } from '../docker-tag/test-support.js';
+import type { DockerDriver } from './driver.js';
+import { makeDockerImport } from './index.js';
+
+describe('docker-import', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  beforeEach(async () => {
+    tmp = await tempDir();
+  });
+  afterEach(async () => tmp.cleanup());
+  const prepCtx = { templateDir: '/tmp', sourceFullName: 'c.t', buildName: '' };
+
+  test('without a Docker engine, says so and points at docker-save', async () => {
+    const driver: DockerDriver = {
+      unreachable: async () => 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock',
+      load: async () => '',
+      tag: async () => undefined,
+    };
+    const pp = makeDockerImport(driver);
+    const cfg = pp.prepare(raw({ repository: 'app', tag: '1' }), prepCtx).config;
+    await expect(pp.process(ppContext().ctx, await builtImage(tmp.path), cfg as NonNullable<typeof cfg>)).rejects.toThrow(
+      'docker-import: no Docker engine is reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock); use the docker-save post-processor',
+    );
+  });
+
+  test('loads a docker-archive tagged repository:tag when an engine answers', async () => {
+    const loaded: string[] = [];
+    const driver: DockerDriver = {
+      unreachable: async () => null,
+      load: async (archive) => {
+        loaded.push(archive);
+        return 'Loaded image: app:1';
+      },
+      tag: async () => undefined,
+    };
+    const pp = makeDockerImport(driver);
+    const cfg = pp.prepare(raw({ repository: 'app', tag: '1' }), prepCtx).config;
+    const input = await builtImage(tmp.path);
+    const r = await pp.process(ppContext().ctx, input, cfg as NonNullable<typeof cfg>);
+    expect(loaded).toHaveLength(1);
+    expect(r.artifact.id).toBe('app:1');
+    expect(r.artifact.state[STATE_MANIFEST_DIGEST]).toBe(input.state[STATE_MANIFEST_DIGEST]);
+  });
+});
