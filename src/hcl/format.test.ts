@@ -75,6 +75,30 @@ describe('formatHCL', () => {
     expect(fmt('a {   b = 1   }\nc {  }\nd {}\n')).toBe('a { b = 1 }\nc {}\nd {}\n');
   });
 
+  // Input/output pairs from hclwrite's own format tests.
+  it.each([
+    ['a=b()[c]\n', 'a = b()[c]\n'],
+    ['x = ( a+-2 )\n', 'x = (a + -2)\n'],
+    ['x = (-2+1)\n', 'x = (-2 + 1)\n'],
+    ['x = foo(1, -2,a*b, b,c)\n', 'x = foo(1, -2, a * b, b, c)\n'],
+    ['a="hello ${~ name ~}"\n', 'a = "hello ${~name~}"\n'],
+    ['x = [ [ ] ]\n', 'x = [[]]\n'],
+    ['x = [for x in [y]: x]\n', 'x = [for x in [y] : x]\n'],
+    ['x = "${\nhello\n}"\n', 'x = "${\n  hello\n}"\n'],
+    ['x = foo(\n1,\n- 2,\na*b,\nb,\nc,\n)\n', 'x = foo(\n  1,\n  -2,\n  a * b,\n  b,\n  c,\n)\n'],
+    ['x = [[\n[\na\n]]\n]\n', 'x = [[\n  [\n    a\n  ]]\n]\n'],
+    ['a = 1 # foo\nbungle = "bonce" # baz\nzebra = "striped" # baz\n', 'a      = 1         # foo\nbungle = "bonce"   # baz\nzebra  = "striped" # baz\n'],
+    ['foo {} # here we go\na = 1 # foo\nbungle = "bonce" # baz\n', 'foo {}           # here we go\na      = 1       # foo\nbungle = "bonce" # baz\n'],
+    [
+      'a="apple"# foo\nbungle=(# woo parens\n"bonce"\n)# baz\nzebra="striped"# baz\n',
+      'a = "apple" # foo\nbungle = (  # woo parens\n  "bonce"\n)                 # baz\nzebra = "striped" # baz\n',
+    ],
+    ['𝒜 = 1 # foo\nbungle = "🇬🇧" # baz\nzebra = "striped" # baz\n', '𝒜      = 1         # foo\nbungle = "🇬🇧"       # baz\nzebra  = "striped" # baz\n'],
+    ['foo = [{\n# ...\n}]\n', 'foo = [{\n  # ...\n}]\n'],
+  ])('formats %j as hclwrite does', (src, want) => {
+    expect(fmt(src)).toBe(want);
+  });
+
   it('refuses to format a file with syntax errors and returns its diagnostics', () => {
     const src = 'a = [1 2]\n';
     const r = formatHCL(src, 'bad.pkr.hcl');

@@ -243,14 +243,24 @@ function negationContext(before: FType): boolean {
   }
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 function columns(cell: FTok[] | null): number {
   let n = 0;
-  for (const tok of cell ?? []) {
-    n += tok.spaces;
-    // Columns are characters, not UTF-16 units, so a non-ASCII name still aligns.
-    for (const _ of tok.text) n++;
-  }
+  for (const tok of cell ?? []) n += tok.spaces + width(tok.text);
   return n;
+}
+
+/** Width in user-perceived characters (as hclwrite counts), so a flag emoji is one. */
+function width(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 127) {
+      let n = 0;
+      for (const _ of graphemes.segment(text)) n++;
+      return n;
+    }
+  }
+  return text.length;
 }
 
 /** Aligns `=` across runs of consecutive one-line assignments, then end-of-line comments. */
