@@ -12,8 +12,7 @@ import { convertToType, parseTypeExpr, typeString } from './eval/types.js';
 import type { TypeConstraint as EvalType } from './eval/types.js';
 import { FunctionError } from './functions/types.js';
 import type { FunctionContext } from './functions/types.js';
-import { parseHCL } from '../hcl/parser.js';
-import { didYouMean } from '../hcl/suggest.js';
+import { didYouMean, parseHCL, parseHCLJSON, PACKER_JSON_SCHEMA } from '../hcl/index.js';
 import { FUNCTIONS } from './functions/index.js';
 
 export type TypeConstraint = EvalType;
@@ -74,8 +73,9 @@ export function parseFile(source: string, filename: string): { file: File | null
   return parseHCL(source, filename);
 }
 
-export function parseJSONFile(_source: string, filename: string): { file: File | null; diagnostics: Diagnostic[] } {
-  return { file: null, diagnostics: [error('JSON templates not supported yet', `Cannot read ${filename}: HCL JSON syntax (*.pkr.json) is not supported by this build of imgbuild yet.`)] };
+/** HCL's JSON syntax; `attributesOnly` for variable files, where every key is a value. */
+export function parseJSONFile(source: string, filename: string, attributesOnly = false): { file: File | null; diagnostics: Diagnostic[] } {
+  return parseHCLJSON(source, filename, attributesOnly ? { blocks: {} } : PACKER_JSON_SCHEMA);
 }
 
 /**

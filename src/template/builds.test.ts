@@ -212,8 +212,9 @@ build { sources = ["docker.a"] }
     expect(run(['docker.a'], [])).toEqual(['docker.a']);
     expect(run(['*.a'], [])).toEqual(['app.docker.a', 'docker.a']);
     expect(run([], ['*null*', 'app.docker.{a,b}'])).toEqual(['docker.a']);
-    const pp = planBuilds(t, { only: ['app.null.c'], except: ['mf'] }).plan?.builds[0]?.postProcessorChains;
+    const pp = planBuilds(t, { only: [], except: ['mf', 'app.docker.*', 'docker.a'] }).plan?.builds[0]?.postProcessorChains;
     expect(pp?.map((c) => c.map((x) => x.type))).toEqual([['checksum']]);
+    expect(summaries(planBuilds(t, { only: ['a'], except: ['b'] }).diagnostics)).toEqual(['Both -only and -except given']);
   });
 
   test('a build naming an undeclared source is an error with did-you-mean at plan time', async () => {

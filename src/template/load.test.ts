@@ -40,6 +40,20 @@ describe('loadTemplate', () => {
     expect(await run('old.json')).toEqual([expect.stringContaining('legacy JSON templates are not supported') as unknown]);
   });
 
+  test('*.pkr.json templates and *.pkrvars.json files are read with HCL JSON syntax', async () => {
+    const { template, plan } = await mustPlan({
+      'a.pkr.json': JSON.stringify({
+        variable: { greeting: { default: 'hello' } },
+        source: { null: { n: { communicator: 'none' } } },
+        build: { sources: ['null.n'], provisioner: [{ 'shell-local': { inline: ['echo ${var.greeting}'] } }, { file: { source: 'x' } }] },
+      }),
+      'x.auto.pkrvars.json': '{"greeting": "bonjour"}',
+    });
+    expect(template.variables.get('greeting')?.value).toBe('bonjour');
+    expect(plan.builds[0]?.provisioners.map((p) => p.type)).toEqual(['shell-local', 'file']);
+    expect(plan.builds[0]?.provisioners[0]?.evaluate(null).raw.values).toEqual({ inline: ['echo bonjour'] });
+  });
+
   test('syntax errors come back as diagnostics with the file contents for code frames', async () => {
     const dir = await writeTree({ 'a.pkr.hcl': 'source "null" "x" {\n  communicator = \n}\n' });
     const r = await loadTemplate(dir, options({ cwd: dir }));

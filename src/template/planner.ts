@@ -4,7 +4,7 @@
 // evaluated again by the core once `build.*` is known, as Packer does.
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import { hasErrors, warning } from '../hcl/diagnostic.js';
+import { error, hasErrors, warning } from '../hcl/diagnostic.js';
 import type { GeneratedData, RawConfig } from '../core/plugin.js';
 import type { BuildPlan, EvaluatedConfig, PlannedBuild, PlannedPlugin, PlannedPostProcessor, PlannedProvisioner } from './plan.js';
 import { isObject } from './value.js';
@@ -29,6 +29,10 @@ export interface PlanOptions {
 
 export function planBuilds(template: Template, opts: PlanOptions): { plan: BuildPlan | null; diagnostics: Diagnostic[] } {
   const diags: Diagnostic[] = [];
+  if (opts.only.length > 0 && opts.except.length > 0) {
+    // As Packer's command line: the two filters do not combine.
+    return { plan: null, diagnostics: [error('Both -only and -except given', 'Only one of -only or -except may be specified.')] };
+  }
   const only = opts.only.map(globToRegExp);
   const except = opts.except.map(globToRegExp);
   const base = templateContext(template);

@@ -1,13 +1,11 @@
 // Variable files (*.pkrvars.hcl, *.pkrvars.json, -var-file): assignments only. A block in
 // one is a mistake worth naming precisely, usually a `variable` declaration put there.
 import { readFile } from 'node:fs/promises';
-import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
 import { errorMessage } from '../core/errors.js';
-import type { Value } from './value.js';
 import type { EvalContext } from './adapter.js';
-import { evalExpr, parseFile } from './adapter.js';
+import { evalExpr, parseFile, parseJSONFile } from './adapter.js';
 import type { ValueSource } from './types.js';
 import type { InputValue } from './variables.js';
 
@@ -27,11 +25,11 @@ export async function readVarFile(
     return [];
   }
   sources.set(display, text);
-  return display.endsWith('.json') ? jsonInputs(text, display, source, diags) : hclInputs(text, display, source, fnCtx, diags);
+  return hclInputs(text, display, source, fnCtx, diags);
 }
 
 function hclInputs(text: string, display: string, source: ValueSource, fnCtx: EvalContext, diags: Diagnostic[]): InputValue[] {
-  const parsed = parseFile(text, display);
+  const parsed = display.endsWith('.json') ? parseJSONFile(text, display, true) : parseFile(text, display);
   diags.push(...parsed.diagnostics);
   if (!parsed.file) return [];
   const out: InputValue[] = [];
@@ -55,33 +53,4 @@ function hclInputs(text: string, display: string, source: ValueSource, fnCtx: Ev
     out.push({ name: item.name, value: { kind: 'value', value: r.value }, range: item.range, source, origin: display });
   }
   return out;
-}
-
-function jsonInputs(text: string, display: string, source: ValueSource, diags: Diagnostic[]): InputValue[] {
-  const whole: Range = { filename: display, start: { line: 1, column: 1, byte: 0 }, end: { line: 1, column: 1, byte: 0 } };
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    diags.push(error('Invalid JSON variable file', `${display} is not valid JSON: ${errorMessage(e)}.`, whole));
-    return [];
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    diags.push(error('Invalid JSON variable file', `${display} must contain one JSON object mapping variable names to values.`, whole));
-    return [];
-  }
-  return Object.entries(data as Record<string, unknown>).map(([name, v]) => ({
-    name,
-    value: { kind: 'value', value: jsonValue(v) },
-    range: whole,
-    source,
-    origin: display,
-  }));
-}
-
-function jsonValue(v: unknown): Value {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Array.isArray(v)) return v.map(jsonValue);
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonValue(x)]));
-  return null;
 }
