@@ -5,4 +5,5 @@
 export { loadTemplate } from '../template/load.js';
 export { planBuilds } from '../template/planner.js';
 export { describeTemplate, evaluateInTemplate } from '../template/inspect.js';
-export { parseHCL, formatHCL } from '../hcl/index.js';
+export { parseHCL } from '../hcl/parser.js';
+export { formatHCL } from '../hcl/format.js';

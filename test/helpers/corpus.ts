@@ -60,12 +60,24 @@ export function varFileArgs(t: CorpusTemplate): string[] {
   return t.varFiles.flatMap((f) => ['-var-file', f]);
 }
 
+/** Types of top-level `source "TYPE" "NAME"` blocks and of all provisioner/post-processor blocks. */
+export function pluginTypesInText(files: readonly string[]): { kind: 'builder' | 'provisioner' | 'post-processor'; type: string; file: string }[] {
+  const out: { kind: 'builder' | 'provisioner' | 'post-processor'; type: string; file: string }[] = [];
+  for (const f of files) {
+    const text = stripComments(readFileSync(f, 'utf8'));
+    for (const m of text.matchAll(/^source\s+"?([\w-]+)"?\s+"?[\w-]+"?\s*\{/gm)) out.push({ kind: 'builder', type: m[1] ?? '', file: f });
+    for (const m of text.matchAll(/^\s*(?:error-cleanup-)?provisioner\s+"?([\w-]+)"?\s*\{/gm)) out.push({ kind: 'provisioner', type: m[1] ?? '', file: f });
+    for (const m of text.matchAll(/^\s*post-processor\s+"?([\w-]+)"?\s*\{/gm)) out.push({ kind: 'post-processor', type: m[1] ?? '', file: f });
+  }
+  return out;
+}
+
 /** The labels of `provisioner "TYPE"` blocks in file order (files in name order), comments skipped. */
 export function provisionerTypesInText(files: readonly string[]): string[] {
   const types: string[] = [];
   for (const f of files) {
     const text = stripComments(readFileSync(f, 'utf8'));
-    for (const m of text.matchAll(/^\s*provisioner\s+"([^"]+)"/gm)) types.push(m[1] ?? '');
+    for (const m of text.matchAll(/^\s*provisioner\s+"?([\w-]+)"?\s*\{/gm)) types.push(m[1] ?? '');
   }
   return types;
 }
@@ -77,4 +89,66 @@ function stripComments(text: string): string {
     .split('\n')
     .filter((line) => !/^\s*(#|\/\/)/.test(line))
     .join('\n');
+}
+
+/**
+ * `-var name=value` arguments for every variable declared without a default, with a
+ * placeholder of its declared type: what a user passes on the command line to inspect or
+ * validate a template whose inputs are required.
+ */
+export function requiredVarArgs(t: CorpusTemplate, alreadySet: ReadonlySet<string> = varFileNames(t)): string[] {
+  const args: string[] = [];
+  for (const f of t.files) {
+    for (const block of variableBlocks(readFileSync(f, 'utf8'))) {
+      // `default = null` is "required" in practice: interpolating null is an error.
+      const hasDefault = /^\s*default\s*=/m.test(block.body) && !/^\s*default\s*=\s*null\s*$/m.test(block.body);
+      if (hasDefault || alreadySet.has(block.name)) continue;
+      const type = /^\s*type\s*=\s*(\S+)/m.exec(block.body)?.[1] ?? 'string';
+      args.push('-var', `${block.name}=${placeholder(type)}`);
+    }
+  }
+  return args;
+}
+
+function placeholder(type: string): string {
+  if (type.startsWith('number')) return '1';
+  if (type.startsWith('bool')) return 'true';
+  // One element, so templates that index the list (`var.versions[0]`) still evaluate.
+  if (/^(list|set)\((number)/.test(type)) return '[1]';
+  if (/^(list|set)\(string/.test(type)) return '["placeholder"]';
+  if (/^(list|set|tuple)/.test(type)) return '[]';
+  if (/^(map|object)/.test(type)) return '{}';
+  return 'placeholder';
+}
+
+/** Names assigned in the template's var files (top-level `name =` lines). */
+function varFileNames(t: CorpusTemplate): Set<string> {
+  const names = new Set<string>();
+  const auto = t.isDir ? readdirSync(t.path).filter((n) => n.endsWith('.auto.pkrvars.hcl')).map((n) => path.join(t.path, n)) : [];
+  for (const f of [...t.varFiles, ...auto]) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/^([A-Za-z_][\w-]*)\s*=/gm)) names.add(m[1] ?? '');
+  }
+  return names;
+}
+
+/** Top-level `variable "name" { ... }` blocks, found by matching braces outside strings. */
+function variableBlocks(text: string): { name: string; body: string }[] {
+  const out: { name: string; body: string }[] = [];
+  // Labels may be bare identifiers (`variable DO_TOKEN {`), which HCL accepts.
+  for (const m of text.matchAll(/^variable\s+"?([\w-]+)"?\s*\{/gm)) {
+    let depth = 1;
+    let i = (m.index ?? 0) + m[0].length;
+    let inString = false;
+    for (; i < text.length && depth > 0; i++) {
+      const c = text[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{') depth++;
+      else if (c === '}') depth--;
+    }
+    out.push({ name: m[1] ?? '', body: text.slice((m.index ?? 0) + m[0].length, i - 1) });
+  }
+  return out;
 }
