@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'imgbuild-checksum-'));
 const ctx: PostProcessContext = {
   signal: new AbortController().signal,
   ui: makeUi('null.sum', new MemorySink()),
-  journal: { record: async () => ({}) as never, strike: async () => undefined },
+  journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
   build: { buildName: '', sourceFullName: 'null.sum', sourceType: 'null', sourceName: 'sum', runId: 'r', templateDir: dir },
   generated: {},
 };
@@ -22,7 +22,7 @@ describe('checksum post-processor', () => {
     const b = join(dir, 'b with space.txt');
     writeFileSync(a, Buffer.from([0, 1, 2, 255]));
     writeFileSync(b, 'hello\n');
-    const input: Artifact = { builderId: 'x', id: 'x', files: [a, b], description: '', state: {}, destroy: async () => undefined };
+    const input: Artifact = { builderId: 'x', id: 'x', files: [a, b], description: '', state: {}, destroy: () => Promise.resolve() };
     const p = checksumPostProcessor.prepare(rawConfig({ checksum_types: ['sha256', 'md5'] }), { templateDir: dir, sourceFullName: 'null.sum', buildName: '' });
     expect(p.errors).toEqual([]);
     const res = await checksumPostProcessor.process(ctx, input, p.config!);

@@ -13,7 +13,7 @@ const root = mkdtempSync(join(tmpdir(), 'imgbuild-compress-'));
 const ctx: PostProcessContext = {
   signal: new AbortController().signal,
   ui: makeUi('null.c', new MemorySink()),
-  journal: { record: async () => ({}) as never, strike: async () => undefined },
+  journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
   build: { buildName: '', sourceFullName: 'null.c', sourceType: 'null', sourceName: 'c', runId: 'r', templateDir: root },
   generated: {},
 };
@@ -34,7 +34,7 @@ function tree(base: string): string[] {
 async function compress(values: ValueObject, files: string[]) {
   const p = compressPostProcessor.prepare(rawConfig(values), { templateDir: root, sourceFullName: 'null.c', buildName: '' });
   expect(p.errors).toEqual([]);
-  const input: Artifact = { builderId: 'x', id: 'x', files, description: '', state: {}, destroy: async () => undefined };
+  const input: Artifact = { builderId: 'x', id: 'x', files, description: '', state: {}, destroy: () => Promise.resolve() };
   return compressPostProcessor.process(ctx, input, p.config!);
 }
 
@@ -45,7 +45,7 @@ describe('compress post-processor', () => {
     // Different mtimes between the two trees must not matter.
     execFileSync('touch', ['-d', '2001-01-01', join(b[0] ?? '', 'z.txt')]);
     const r1 = await compress({ output: 'one.tar.gz' }, a);
-    const r2 = await compress({ output: 'two.tgz' }, b);
+    await compress({ output: 'two.tgz' }, b);
     expect(r1.artifact.files).toEqual([join(root, 'one.tar.gz')]);
     expect(r1.keepInput).toBe(false);
     const one = readFileSync(join(root, 'one.tar.gz'));

@@ -22,7 +22,7 @@ async function ppCtx(name: string, type: string, runId: string): Promise<PostPro
 }
 
 const artifact = (id: string, files: string[]): Artifact => ({
-  builderId: 'x', id, files, description: id, state: {}, destroy: async () => undefined,
+  builderId: 'x', id, files, description: id, state: {}, destroy: () => Promise.resolve(),
 });
 
 async function process(values: ValueObject, ctx: PostProcessContext, a: Artifact) {

@@ -9,11 +9,11 @@ describe('shell-local post-processor', () => {
     const ctx: PostProcessContext = {
       signal: new AbortController().signal,
       ui: makeUi('null.p', sink),
-      journal: { record: async () => ({}) as never, strike: async () => undefined },
+      journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
       build: { buildName: '', sourceFullName: 'null.p', sourceType: 'null', sourceName: 'p', runId: 'r', templateDir: '.' },
       generated: {},
     };
-    const input: Artifact = { builderId: 'x', id: 'in', files: [], description: '', state: {}, destroy: async () => undefined };
+    const input: Artifact = { builderId: 'x', id: 'in', files: [], description: '', state: {}, destroy: () => Promise.resolve() };
     const p = shellLocalPostProcessor.prepare(rawConfig({ inline: ['echo "$PACKER_BUILD_NAME"'], keep_input_artifact: true }), {
       templateDir: '.',
       sourceFullName: 'null.p',

@@ -42,7 +42,8 @@ export function prepareConfig<S extends ZodTypeAny>(
   }
   if (cx.errors.length > 0) return { config: null, warnings: cx.warnings, errors: cx.errors };
   // Only unknown values failed: the config is incomplete but valid as far as can be known.
-  return { config: converted as z.output<S>, warnings: cx.warnings, errors: [] };
+  const incomplete: z.output<S> = converted;
+  return { config: incomplete, warnings: cx.warnings, errors: [] };
 }
 
 /** The range of a key path, falling back to its closest parent, then the block. */
@@ -134,7 +135,7 @@ export function baseType(schema: ZodTypeAny): ZodTypeAny {
 function convert(schema: ZodTypeAny, value: Value | undefined, path: Path, cx: WalkContext): Value | undefined {
   if (value === undefined || isUnknown(value)) return value;
   const base = baseType(schema);
-  if (base instanceof z.ZodObject) return convertObject(base, value, path, cx);
+  if (base instanceof z.ZodObject) return convertObject(base as z.ZodObject<z.ZodRawShape>, value, path, cx);
   if (base instanceof z.ZodArray) {
     const el = base.element as ZodTypeAny;
     if (Array.isArray(value)) return value.map((v, i) => convert(el, v, [...path, i], cx) ?? null);
@@ -189,7 +190,7 @@ function convertObject(
   const shape = schema.shape;
   const out: ValueObject = {};
   for (const [key, item] of Object.entries(v)) {
-    const field = shape[key] as ZodTypeAny | undefined;
+    const field: ZodTypeAny | undefined = shape[key];
     if (!field) {
       const hint = didYouMean(key, Object.keys(shape));
       cx.errors.push(

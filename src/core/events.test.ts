@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- fakes implement async interfaces without awaiting */
 import { PassThrough } from 'node:stream';
 import { MemorySink, ScrubbingSink, createSink, makeUi } from './events.js';
 import { escapeMachineField } from './render/machine.js';

@@ -147,7 +147,8 @@ registerResourceKind({
     try {
       await execFileP('umount', ['-l', target]);
     } catch (e) {
-      const stderr = String((e as { stderr?: unknown }).stderr ?? '');
+      const raw = (e as { stderr?: unknown }).stderr;
+      const stderr = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString() : '';
       if (/not mounted|no mount point|not found|No such file/i.test(stderr)) return;
       throw new EnvironmentError(`umount ${target}: ${stderr.trim() || errorMessage(e)}`, { cause: e });
     }

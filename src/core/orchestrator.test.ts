@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- fakes implement async interfaces without awaiting */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ const recBuilder: Builder<{ tag: string }> = {
   ],
   artifact: (c) => fakeArtifact(`builder-${c.tag}`),
 };
-registerPlugin('builder', 'test-rec', async () => recBuilder as Builder<unknown>);
+registerPlugin('builder', 'test-rec', async () => recBuilder);
 
 const destroyed: string[] = [];
 function fakeArtifact(id: string): Artifact {
@@ -74,7 +75,7 @@ const testPP: PostProcessor<z.output<typeof ppSchema>> = {
     return { artifact: fakeArtifact(`${input.id}>${c.label}`), keepInput: c.keep, forceOverride: c.force };
   },
 };
-registerPlugin('post-processor', 'test-pp', async () => testPP as PostProcessor<unknown>);
+registerPlugin('post-processor', 'test-pp', async () => testPP);
 
 describe('runBuilds with the null builder and shell-local', () => {
   it('runs provisioners in order with generated data, and reports the artifact', async () => {

@@ -98,7 +98,11 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, opts: R
       ctx.ui.emit({ type: 'cleanup', build: ctx.ui.build, step: step.name, ok: false, error: errorMessage(e), time: Date.now() });
     }
   }
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw asError(failure);
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new ImgbuildError('E_INTERNAL', `non-error thrown: ${String(e)}`, { source: 'internal' });
 }
 
 function emitEnd(ctx: StepContext, step: string, started: number, ok: boolean): void {

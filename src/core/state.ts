@@ -12,24 +12,24 @@ export class StateBag {
   private readonly values = new Map<StateKey<unknown>, unknown>();
 
   get<T>(key: StateKey<T>): T | undefined {
-    return this.values.get(key as StateKey<unknown>) as T | undefined;
+    return this.values.get(key) as T | undefined;
   }
 
   /** For values an earlier step must have set; a missing one is a bug in imgbuild. */
   require<T>(key: StateKey<T>): T {
-    if (!this.values.has(key as StateKey<unknown>)) {
+    if (!this.values.has(key)) {
       throw new ImgbuildError('E_STATE', `internal: state "${key.name}" was not set by an earlier step`, {
         source: 'internal',
       });
     }
-    return this.values.get(key as StateKey<unknown>) as T;
+    return this.values.get(key) as T;
   }
 
   set<T>(key: StateKey<T>, value: T): void {
-    this.values.set(key as StateKey<unknown>, value);
+    this.values.set(key, value);
   }
 
   delete<T>(key: StateKey<T>): void {
-    this.values.delete(key as StateKey<unknown>);
+    this.values.delete(key);
   }
 }
