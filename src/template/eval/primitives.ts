@@ -2,14 +2,24 @@
 // deep equality, and the order in which object keys are visited.
 import { isObject, isUnknown, UNKNOWN, type Unknown, type Value, type ValueObject } from '../value.js';
 
-/** A number as cty prints it: plain decimal notation, never an exponent. */
+/**
+ * A number as cty prints it: plain decimal notation, never an exponent. cty computes with
+ * 512-bit floats, so 0.1 + 0.2 prints as 0.3 there; binary64 noise in the 16th and 17th
+ * significant digits is rounded away here to print the same.
+ */
 export function formatNumber(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
   if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
-  const s = String(n);
+  let s = String(n);
+  if (significantDigits(s) > 15) s = String(Number(n.toPrecision(15)));
   const e = s.indexOf('e');
   return e < 0 ? s : expandExponent(s.slice(0, e), Number(s.slice(e + 1)));
+}
+
+function significantDigits(s: string): number {
+  const mantissa = s.split('e')[0] ?? '';
+  return mantissa.replace(/[-.]/g, '').replace(/^0+/, '').length;
 }
 
 function expandExponent(mantissa: string, exp: number): string {
