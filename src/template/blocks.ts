@@ -161,7 +161,7 @@ function decodePacker(block: Block, out: TopLevel, fnCtx: EvalContext, diags: Di
         diags.push(error('Invalid required_plugins entry', `The "${item.name}" entry must be an object with source and version.`, item.expr.range));
         continue;
       }
-      const str = (k: string): string | null => (obj && typeof obj[k] === 'string' ? (obj[k] as string) : null);
+      const str = (k: string): string | null => (obj && typeof obj[k] === 'string' ? (obj[k]) : null);
       out.requiredPlugins.push({ name: item.name, source: str('source'), version: typeof v === 'string' ? v : str('version'), range: item.range });
     }
   }

@@ -117,7 +117,7 @@ function decodeSourcesList(item: XAttribute, ctx: EvalContext, diags: Diagnostic
   }
   const literal = item.attr.expr.kind === 'tuple' ? item.attr.expr.items : null;
   const out: BuildSourceUse[] = [];
-  (r.value as string[]).forEach((text, i) => {
+  (r.value).forEach((text, i) => {
     const range = literal?.[i]?.range ?? item.attr.expr.range;
     const ref = resolveRef(text, range, diags);
     if (ref) out.push({ ref, localName: null, extra: [], range, refRange: range });
@@ -299,7 +299,7 @@ function evalRefList(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnos
   if (!a) return [];
   const v = evalValue(a, ctx, diags);
   if (v === undefined || v === null || isUnknown(v)) return [];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   diags.push(error('Invalid value', `${a.attr.name} must be a list of source references like "docker.example".`, a.attr.expr.range));
   return [];
 }

@@ -111,7 +111,7 @@ function forEachEntries(v: Value): [Value, Value][] | 'unknown' | null {
 function evalLabels(expr: Expr, ctx: EvalContext, bindings: Bindings, diags: Diagnostic[]): string[] | null {
   const r = evaluateIn(expr, ctx, bindings);
   diags.push(...r.diagnostics);
-  if (Array.isArray(r.value) && r.value.every((x) => typeof x === 'string')) return r.value as string[];
+  if (Array.isArray(r.value) && r.value.every((x) => typeof x === 'string')) return r.value;
   if (r.diagnostics.length === 0) diags.push(error('Invalid dynamic block labels', 'labels must be a list of strings.', expr.range));
   return null;
 }
