@@ -97,6 +97,12 @@ class Scanner {
   }
 
   private fail(summary: string, detail: string, start: number, end: number): never {
+    // An error may point back at an opening bracket, behind the forward-only cursor.
+    if (start < this.ci) {
+      this.ci = 0;
+      this.cline = 1;
+      this.ccol = 1;
+    }
     const s = this.pos(Math.min(start, this.src.length));
     const e = this.pos(Math.min(end, this.src.length));
     this.diags.push(error(summary, detail, { filename: this.filename, start: s, end: e }));

@@ -123,12 +123,6 @@ class Lexer {
     return tok;
   }
 
-  private diag(summary: string, detail: string, start: number, end: number): void {
-    const s = this.pos(start);
-    const e = this.pos(end);
-    this.diags.push(error(summary, detail, { filename: this.filename, start: s, end: e }));
-  }
-
   private invalid(start: number, end: number, summary: string, detail: string | null): void {
     // Positions must be taken in order, so the diagnostic shares the token's range.
     const tok = this.emit('Invalid', start, end);
