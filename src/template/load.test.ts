@@ -43,13 +43,14 @@ describe('loadTemplate', () => {
   test('*.pkr.json templates and *.pkrvars.json files are read with HCL JSON syntax', async () => {
     const { template, plan } = await mustPlan({
       'a.pkr.json': JSON.stringify({
-        variable: { greeting: { default: 'hello' } },
+        variable: { greeting: { default: 'hello' }, ports: { type: 'list(number)', default: ['22'] } },
         source: { null: { n: { communicator: 'none' } } },
         build: { sources: ['null.n'], provisioner: [{ 'shell-local': { inline: ['echo ${var.greeting}'] } }, { file: { source: 'x' } }] },
       }),
       'x.auto.pkrvars.json': '{"greeting": "bonjour"}',
     });
     expect(template.variables.get('greeting')?.value).toBe('bonjour');
+    expect(template.variables.get('ports')?.value).toEqual([22]);
     expect(plan.builds[0]?.provisioners.map((p) => p.type)).toEqual(['shell-local', 'file']);
     expect(plan.builds[0]?.provisioners[0]?.evaluate(null).raw.values).toEqual({ inline: ['echo bonjour'] });
   });

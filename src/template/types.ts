@@ -124,7 +124,7 @@ export interface ProvisionerDef extends OnlyExcept {
   type: string;
   typeRange: Range;
   range: Range;
-  /** Plugin body with the meta-arguments removed. */
+  /** Plugin body with the meta-arguments removed; its own `dynamic` blocks are expanded when evaluated. */
   items: XItem[];
   bodyRange: Range;
   name: string | null;

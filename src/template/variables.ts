@@ -45,7 +45,7 @@ export function decodeVariableBlock(block: Block, fnCtx: EvalContext, diags: Dia
   };
   const typeAttr = attrs.get('type');
   if (typeAttr) {
-    const parsed = parseType(typeAttr.expr);
+    const parsed = parseType(typeExpr(typeAttr.expr, diags));
     diags.push(...parsed.diagnostics);
     def.type = parsed.type;
     def.typeText = typeText(parsed.type);
@@ -204,6 +204,15 @@ export function validateVariables(vars: Map<string, VariableDef>, ctx: EvalConte
       }
     }
   }
+}
+
+/** In JSON syntax a type is written as a string ("list(string)"): parse it as HCL. */
+function typeExpr(expr: Expr, diags: Diagnostic[]): Expr {
+  const text = literalString(expr);
+  if (text === null) return expr;
+  const parsed = parseExpression(text, expr.range.filename);
+  diags.push(...parsed.diagnostics);
+  return parsed.expr ?? expr;
 }
 
 function parseInputText(def: VariableDef, text: string, origin: string, fnCtx: EvalContext, diags: Diagnostic[]): Value | undefined {
