@@ -146,6 +146,13 @@ describe('collection functions', () => {
     expect(callError(name, ...args).message).toBe(message);
   });
 
+  it('treats "__proto__" as an ordinary key', () => {
+    const merged = call('merge', JSON.parse('{"__proto__": {"polluted": true}}') as never, { a: 1 }) as Record<string, unknown>;
+    expect(Object.keys(merged)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(call('zipmap', ['__proto__'], [1]) as object)).toEqual(['__proto__']);
+  });
+
   it('does not mutate its arguments', () => {
     const list = ['b', 'a'];
     call('sort', list);

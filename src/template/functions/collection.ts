@@ -2,7 +2,7 @@
 // plain objects. Set results are ordered as cty orders sets; map iteration is by sorted key.
 import { toBoolValue, toStringValue, valuesEqual } from '../convert.js';
 import { isObject, typeName, type Value, type ValueObject } from '../value.js';
-import { compareStrings, distinct, graphemes, sortedKeys, toSet, unify } from './shared.js';
+import { compareStrings, distinct, graphemes, setKey, sortedKeys, toSet, unify } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 
 const list = { name: 'list', type: 'list(any)' };
@@ -115,7 +115,7 @@ export const collectionFunctions: FunctionDef[] = [
       const v = a.raw(i);
       if (v === null) continue;
       if (!isObject(v)) throw a.fail(`arguments must be maps or objects, got "${typeName(v)}"`);
-      Object.assign(out, v);
+      for (const [k, x] of Object.entries(v)) setKey(out, k, x);
     }
     return out;
   }),
@@ -183,7 +183,7 @@ export const collectionFunctions: FunctionDef[] = [
     const out: ValueObject = {};
     keys.forEach((k, i) => {
       if (k === null) throw a.fail(`keys list has null value at index ${i}`);
-      out[elementString(a, 0, i, k)] = vals[i] as Value;
+      setKey(out, elementString(a, 0, i, k), vals[i] as Value);
     });
     return out;
   }),

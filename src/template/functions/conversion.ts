@@ -1,7 +1,7 @@
 // Type conversion functions. As in Terraform, null converts to null of any type; lists,
 // sets and maps need a single element type, so mixed primitives unify to strings.
 import { isObject, typeName, type Value, type ValueObject } from '../value.js';
-import { toSet, unify } from './shared.js';
+import { setKey, toSet, unify } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 
 const v = { name: 'v', type: 'any', allowNull: true };
@@ -23,9 +23,7 @@ export const conversionFunctions: FunctionDef[] = [
     const vals = unify(keys.map((k) => x[k] as Value));
     if (vals === null) throw a.error(0, 'cannot convert object to map of any single type');
     const out: ValueObject = {};
-    keys.forEach((k, i) => {
-      out[k] = vals[i] as Value;
-    });
+    keys.forEach((k, i) => setKey(out, k, vals[i] as Value));
     return out;
   }),
 ];

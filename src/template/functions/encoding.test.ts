@@ -61,6 +61,7 @@ describe('encoding functions', () => {
     ['base64decode', ['SGVs!G8='], 'Call to function "base64decode" failed: failed to decode base64 data "SGVs!G8=".'],
     ['base64decode', ['/w=='], 'Call to function "base64decode" failed: the result of decoding the provided string is not valid UTF-8.'],
     ['csvdecode', [''], 'Call to function "csvdecode" failed: missing header line.'],
+    ['csvdecode', ['a,a\n1,2'], 'Call to function "csvdecode" failed: duplicate column name "a".'],
     ['csvdecode', ['a,b\n1'], 'Call to function "csvdecode" failed: CSV parse error on line 2: wrong number of fields.'],
     ['csvdecode', ['a,b\n1,"2'], 'Call to function "csvdecode" failed: CSV parse error on line 2: extraneous or missing " in quoted-field.'],
     ['csvdecode', ['a,b\n1,2"'], 'Call to function "csvdecode" failed: CSV parse error on line 2: bare " in non-quoted-field.'],

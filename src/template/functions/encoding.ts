@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
 import { formatNumber } from '../convert.js';
 import { isObject, type Value, type ValueObject } from '../value.js';
-import { marshalJSON, sortedKeys } from './shared.js';
+import { marshalJSON, setKey, sortedKeys } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 
 const str = { name: 'str', type: 'string' };
@@ -111,11 +111,11 @@ function csvDecode(a: Args): Value {
   }
   const header = records[0];
   if (!header) throw a.fail('missing header line');
+  const dup = header.find((h, i) => header.indexOf(h) !== i);
+  if (dup !== undefined) throw a.fail(`duplicate column name ${JSON.stringify(dup)}`);
   return records.slice(1).map((r) => {
     const o: ValueObject = {};
-    header.forEach((h, i) => {
-      o[h] = r[i] ?? '';
-    });
+    header.forEach((h, i) => setKey(o, h, r[i] ?? ''));
     return o;
   });
 }
@@ -221,7 +221,7 @@ function fromYaml(v: unknown, ancestors: object[]): Value {
   if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
-  if (typeof v !== 'object') return String(v);
+  if (typeof v !== 'object') return null; // YAML produces no other JS types
   if (ancestors.includes(v)) throw new YamlShapeError('an alias cannot refer to the node that contains it');
   const inner = [...ancestors, v];
   if (Array.isArray(v)) return v.map((x) => fromYaml(x, inner));
@@ -229,7 +229,7 @@ function fromYaml(v: unknown, ancestors: object[]): Value {
   const entries: [unknown, unknown][] = v instanceof Map ? Array.from(v.entries()) : Object.entries(v);
   for (const [k, x] of entries) {
     if (k !== null && typeof k === 'object') throw new YamlShapeError('only scalar mapping keys are supported');
-    o[String(k)] = fromYaml(x, inner);
+    setKey(o, String(k), fromYaml(x, inner));
   }
   return o;
 }

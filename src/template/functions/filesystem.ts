@@ -120,7 +120,7 @@ function utf8(bytes: Buffer): string | null {
 }
 
 function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
 }
 
 /** Go's os.FileMode.String() for the common types. */

@@ -166,3 +166,24 @@ export function expandGoTemplate(template: string, m: RegExpExecArray): string {
   }
   return out;
 }
+
+/**
+ * All matches of a global regex as Go's FindAll/ReplaceAll see them: after an empty match
+ * the search moves on one character, and an empty match right where the previous match
+ * ended is skipped (JS would report it).
+ */
+export function goMatchAll(re: RegExp, s: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  let prevEnd = -1;
+  while (re.lastIndex <= s.length) {
+    const m = re.exec(s);
+    if (!m) break;
+    const end = m.index + m[0].length;
+    const accept = !(m[0] === '' && m.index === prevEnd);
+    if (m[0] === '') re.lastIndex = end + ((s.codePointAt(end) ?? 0) > 0xffff ? 2 : 1);
+    prevEnd = end;
+    if (accept) out.push(m);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // Helpers shared by several families: grapheme-aware string handling (cty measures strings
 // in grapheme clusters), cty's type unification for lists/sets/maps, and cty's set ordering.
 import { formatNumber, toStringValue, valuesEqual } from '../convert.js';
-import { isObject, type Value } from '../value.js';
+import { isObject, type Value, type ValueObject } from '../value.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
@@ -51,9 +51,9 @@ export function distinct(values: readonly Value[]): Value[] {
  */
 export function toSet(values: readonly Value[]): Value[] {
   const out = distinct(values);
-  if (out.every((v) => typeof v === 'string')) return (out as string[]).sort(compareStrings);
-  if (out.every((v) => typeof v === 'number')) return (out as number[]).sort((a, b) => a - b);
-  if (out.every((v) => typeof v === 'boolean')) return (out as boolean[]).sort((a, b) => Number(a) - Number(b));
+  if (out.every((v) => typeof v === 'string')) return out.sort(compareStrings);
+  if (out.every((v) => typeof v === 'number')) return out.sort((a, b) => a - b);
+  if (out.every((v) => typeof v === 'boolean')) return out.sort((a, b) => Number(a) - Number(b));
   return out;
 }
 
@@ -68,6 +68,14 @@ export function compareStrings(a: string, b: string): number {
     if (x !== y) return x - y;
   }
   return ca.length - cb.length;
+}
+
+/**
+ * Sets a key on a result object. Keys come from user data, and a plain assignment of
+ * "__proto__" would change the object's prototype instead of adding the key.
+ */
+export function setKey(o: ValueObject, key: string, v: Value): void {
+  Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** Object keys in cty's iteration order (lexical). */

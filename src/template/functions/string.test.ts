@@ -24,6 +24,8 @@ describe('string functions', () => {
     ['replace', ['hello world', '/(?P<first>w)o/', '${first}-$first'], 'hello w-wrld'],
     ['replace', ['hello world', '/(o)/', '$1x|${1}x|$$'], 'hell|ox|$ w|ox|$rld'], // Go reads $1x as the group named "1x"
     ['replace', ['abc', '/x*/', '-'], '-a-b-c-'],
+    ['replace', ['baaab', '/a*/', '-'], '-b-b-'], // Go skips the empty match right after "aaa"
+    ['replace', ['☃☃', '/x*/', '-'], '-☃-☃-'],
     ['replace', ['abc', '', '-'], '-a-b-c-'],
     ['replace', ['a/b', '/', '|'], 'a|b'],
     ['replace', ['a.b', '/\\./', '!'], 'a!b'],
@@ -79,6 +81,8 @@ describe('string functions', () => {
       ['regex', ['a\\#b', 'a#b'], 'a#b'],
       ['regexall', ['[a-z]+', '1234abcd5678efgh9'], ['abcd', 'efgh']],
       ['regexall', ['[a-z]+', '123456789'], []],
+      ['regexall', ['a*', 'baaab'], ['', 'aaa', '']],
+      ['regexall', ['', '🤔x'], ['', '', '']],
       ['regexall', ['(\\d)(\\w)', '1a 2b'], [['1', 'a'], ['2', 'b']]],
       ['regexall', ['(?P<k>\\w)=(?P<v>\\d)', 'a=1,b=2'], [{ k: 'a', v: '1' }, { k: 'b', v: '2' }]],
     ])('%s(%j) = %j', (name, args, expected) => {

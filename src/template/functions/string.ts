@@ -2,8 +2,8 @@
 // regular expressions in RE2 syntax, and Go's strings package behaviour for edge cases.
 import type { Value, ValueObject } from '../value.js';
 import { FormatError, formatString } from './format.js';
-import { compileGoRegex, expandGoTemplate, RegexSyntaxError, type GoRegex } from './regex.js';
-import { graphemes } from './shared.js';
+import { compileGoRegex, expandGoTemplate, goMatchAll, RegexSyntaxError, type GoRegex } from './regex.js';
+import { graphemes, setKey } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 
 const str = { name: 'str', type: 'string' };
@@ -53,7 +53,13 @@ export const stringFunctions: FunctionDef[] = [
       const rep = a.str(2);
       if (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) {
         const { re } = compile(a, 1, sub.slice(1, -1), true);
-        return s.replace(re, (...m: unknown[]) => expandGoTemplate(rep, toExecArray(m)));
+        let out = '';
+        let last = 0;
+        for (const m of goMatchAll(re, s)) {
+          out += s.slice(last, m.index) + expandGoTemplate(rep, m);
+          last = m.index + m[0].length;
+        }
+        return out + s.slice(last);
       }
       if (sub === '') return s === '' ? rep : rep + Array.from(s).join(rep) + rep;
       return s.split(sub).join(rep);
@@ -71,7 +77,7 @@ export const stringFunctions: FunctionDef[] = [
     (a) => {
       const rx = compile(a, 0, a.str(0), true);
       checkGroups(a, rx);
-      return Array.from(a.str(1).matchAll(rx.re), (m) => matchResult(rx, m));
+      return goMatchAll(rx.re, a.str(1)).map((m) => matchResult(rx, m));
     },
   ),
   define({ name: 'split', params: [{ name: 'separator', type: 'string' }, str] }, (a) => {
@@ -201,16 +207,6 @@ function matchResult(rx: GoRegex, m: RegExpMatchArray): Value {
   if (rx.groups.length === 0) return m[0];
   if (rx.groups.every((g) => g === null)) return rx.groups.map((_, i) => m[i + 1] ?? null);
   const obj: ValueObject = {};
-  for (const g of rx.groups) if (g !== null) obj[g] = m.groups?.[g] ?? null;
+  for (const g of rx.groups) if (g !== null) setKey(obj, g, m.groups?.[g] ?? null);
   return obj;
-}
-
-/** Rebuilds the match array String.replace passes to a replacer function. */
-function toExecArray(args: unknown[]): RegExpExecArray {
-  const last = args[args.length - 1];
-  const hasGroups = typeof last === 'object' && last !== null;
-  const end = hasGroups ? args.length - 3 : args.length - 2;
-  const arr = args.slice(0, end).map((x) => (typeof x === 'string' ? x : undefined)) as unknown as RegExpExecArray;
-  if (hasGroups) arr.groups = last as Record<string, string>;
-  return arr;
 }
