@@ -22,14 +22,15 @@ export interface ManifestFile {
 
 const locks = new Map<string, Promise<void>>();
 
-export function appendToManifest(path: string, build: ManifestBuild, runUuid: string): Promise<void> {
+/** With `force`, a manifest last written by another run is started afresh (Packer's -force). */
+export function appendToManifest(path: string, build: ManifestBuild, runUuid: string, force = false): Promise<void> {
   const prev = locks.get(path) ?? Promise.resolve();
-  const next = prev.then(() => write(path, build, runUuid));
+  const next = prev.then(() => write(path, build, runUuid, force));
   locks.set(path, next.catch(() => undefined));
   return next;
 }
 
-async function write(path: string, build: ManifestBuild, runUuid: string): Promise<void> {
+async function write(path: string, build: ManifestBuild, runUuid: string, force: boolean): Promise<void> {
   let manifest: ManifestFile = { builds: [], last_run_uuid: '' };
   try {
     const text = await fs.readFile(path, 'utf8');
@@ -42,6 +43,7 @@ async function write(path: string, build: ManifestBuild, runUuid: string): Promi
       throw new BuildError(`read manifest ${path}: ${errorMessage(e)}`, { code: 'E_MANIFEST', cause: e });
     }
   }
+  if (force && manifest.last_run_uuid !== runUuid) manifest = { builds: [], last_run_uuid: '' };
   manifest.builds.push(build);
   manifest.last_run_uuid = runUuid;
   const tmp = `${path}.${process.pid}.tmp`;

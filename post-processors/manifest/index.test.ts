@@ -65,6 +65,15 @@ describe('manifest post-processor', () => {
     expect(text).toMatch(/^\{\n  "builds": \[\n    \{\n      "name": "basic",/);
   });
 
+  it('starts a new manifest under -force when the file is from another run', async () => {
+    const c1 = await ppCtx('a', 'null', 'run-a');
+    await process({ output: 'forced.json' }, c1, artifact('1', []));
+    await process({ output: 'forced.json' }, { ...(await ppCtx('b', 'null', 'run-b')), force: true }, artifact('2', []));
+    await process({ output: 'forced.json' }, { ...(await ppCtx('c', 'null', 'run-b')), force: true }, artifact('3', []));
+    const m = JSON.parse(readFileSync(join(dir, 'forced.json'), 'utf8')) as { builds: { name: string }[] };
+    expect(m.builds.map((b) => b.name)).toEqual(['b', 'c']);
+  });
+
   it('rejects unknown keys with a hint', () => {
     const raw = rawConfig({ outptu: 'x' });
     const p = manifestPostProcessor.prepare(raw, { templateDir: dir, sourceFullName: 'null.b', buildName: '' });

@@ -34,7 +34,7 @@ export const manifestPostProcessor: PostProcessor<ManifestConfig & { templateDir
       custom_data: config.custom_data ?? null,
     };
     ctx.ui.say(`Writing manifest to ${config.output}`);
-    await appendToManifest(path, entry, runUuid);
+    await appendToManifest(path, entry, runUuid, ctx.force === true);
     return { artifact: input, keepInput: true, forceOverride: true };
   },
 };

@@ -44,6 +44,13 @@ export class RunJournal {
     }
     const j = new RunJournal(runId, join(dir, `${runId}.jsonl`));
     await j.append({ type: 'run', runId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
+    // The new file's directory entry must survive a crash too, or the journal is lost with it.
+    const dh = await fs.open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
     return j;
   }
 

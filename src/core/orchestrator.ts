@@ -201,7 +201,7 @@ async function postProcess(builderArtifact: Artifact, chains: PlannedPostProcess
         throwIfErrors(prepared.errors);
         if (prepared.config === null) throw new DiagnosticsError(prepared.errors);
         const res = await plugin.process(
-          { signal: ctx.signal, ui, journal: ctx.journal, build: ctx.build, generated },
+          { signal: ctx.signal, ui, journal: ctx.journal, build: ctx.build, generated, force: ctx.state.get(FORCE) === true },
           prior,
           prepared.config,
         );

@@ -196,6 +196,8 @@ export interface PostProcessContext {
   journal: Journal;
   build: BuildInfo;
   generated: GeneratedData;
+  /** -force: replace existing output (the manifest starts a new file for a new run). */
+  force?: boolean;
 }
 
 export interface PostProcessResult {
