@@ -1,4 +1,5 @@
 import { UNKNOWN, type Value } from '../value.js';
+import { ImgbuildError } from '../../core/errors.js';
 import type { FunctionDef } from './function-api.js';
 import { errors, run, TEST_FUNCTIONS, value } from './testing.js';
 
@@ -72,6 +73,18 @@ describe('function calls', () => {
     expect(calls).toBe(0);
     expect(value('spy(1)', u, { functions })).toBe(1);
     expect(calls).toBe(1);
+  });
+
+  test('other user errors thrown by a function become diagnostics; bugs propagate', () => {
+    const functions = new Map<string, FunctionDef>([
+      ...TEST_FUNCTIONS,
+      ['convfail', { name: 'convfail', params: [], impl: () => { throw new ImgbuildError('E_CONVERT', 'cannot convert tuple to string', { source: 'user' }); } }],
+      ['buggy', { name: 'buggy', params: [], impl: () => { throw new TypeError('x is undefined'); } }],
+    ]);
+    expect(errors('convfail()', {}, { functions })).toEqual([
+      'Error in function call | Call to function "convfail" failed: cannot convert tuple to string. | test.pkr.hcl:1:1-1:11',
+    ]);
+    expect(() => run('buggy()', {}, { functions })).toThrow(TypeError);
   });
 
   test('a call whose argument failed is not made', () => {

@@ -3,6 +3,7 @@
 // is unknown and the function never runs), and FunctionError turned into a diagnostic.
 // try(), can() and convert() are special forms: they need their arguments unevaluated.
 import type { CallExpr, Expr, Range } from '../../hcl/ast.js';
+import { ImgbuildError } from '../../core/errors.js';
 import { UNKNOWN, containsUnknown, isUnknown, type Value } from '../value.js';
 import { convertToType } from './convert-type.js';
 import { diag, lastCharRange, suggestion } from './diag.js';
@@ -33,7 +34,7 @@ export function evalCall(ev: Evaluator, call: CallExpr, scope: Scope): Value {
   }
   const def = scope.functions.get(call.name) ?? PASS_THROUGH.get(call.name);
   if (!def) {
-    const names = [...scope.functions.keys(), ...Object.keys(SPECIAL_FORMS)].sort(compareStrings);
+    const names = [...new Set([...scope.functions.keys(), ...Object.keys(SPECIAL_FORMS), ...PASS_THROUGH.keys()])].sort(compareStrings);
     return ev.fail(
       diag('Call to unknown function', `There is no function named ${JSON.stringify(call.name)}.${suggestion(call.name, names)}`, call.nameRange, call.range),
     );
@@ -119,10 +120,18 @@ function invoke(ev: Evaluator, call: CallExpr, def: FunctionDef, args: Evaluated
   try {
     return def.impl(args.values, scope.functionContext);
   } catch (e) {
-    if (!(e instanceof FunctionError)) throw e;
-    const argExpr = e.argIndex === null ? undefined : args.exprs[e.argIndex];
-    const subject: Range = argExpr ? argExpr.range : call.range;
-    return ev.fail(diag(e.summary, e.message, subject, call.range));
+    if (e instanceof FunctionError) {
+      const argExpr = e.argIndex === null ? undefined : args.exprs[e.argIndex];
+      const subject: Range = argExpr ? argExpr.range : call.range;
+      return ev.fail(diag(e.summary, e.message, subject, call.range));
+    }
+    // Another user-facing error escaping a function (a conversion it did itself) is still
+    // the template's problem, not a crash; anything else is a bug and propagates.
+    if (e instanceof ImgbuildError && e.source === 'user') {
+      const reason = e.message.replace(/\.$/, '');
+      return ev.fail(diag('Error in function call', `Call to function ${JSON.stringify(call.name)} failed: ${reason}.`, call.range));
+    }
+    throw e;
   }
 }
 
