@@ -17,8 +17,9 @@ export interface KnownNames {
  * not through an onReference refusal, so that an undeclared name in an untaken conditional
  * branch stays harmless as in HCL (chef/bento relies on this).
  */
-export function refineReferenceErrors(expr: Expr, diags: Diagnostic[], known: KnownNames): Diagnostic[] {
+export function refineReferenceErrors(expr: Expr, diags: Diagnostic[], knownNames: KnownNames | (() => KnownNames)): Diagnostic[] {
   if (!diags.some((d) => d.summary === 'Unsupported attribute')) return diags;
+  const known = typeof knownNames === 'function' ? knownNames() : knownNames;
   const refs = collectReferences(expr).filter((r) => r.attr !== null && (r.root === 'var' || r.root === 'local'));
   return diags.map((d) => {
     const s = d.subject;

@@ -6,6 +6,7 @@ import type { GeneratedData } from '../core/plugin.js';
 import { UNKNOWN, isObject } from './value.js';
 import type { Value, ValueObject } from './value.js';
 import { refineReferenceErrors } from './refcheck.js';
+import type { KnownNames } from './refcheck.js';
 import type { EvalContext, Evaluated } from './adapter.js';
 import { evalExpr } from './adapter.js';
 import type { Bindings, Template } from './types.js';
@@ -107,8 +108,9 @@ export function withBindings(ctx: EvalContext, bindings: Bindings): EvalContext 
  * are reported as evaluated (exact range, did-you-mean) and make the value unknown.
  */
 export function evaluateIn(expr: Expr, ctx: EvalContext, bindings: Bindings = {}): Evaluated {
-  const known = { vars: keysOf(ctx.variables['var']), locals: keysOf(ctx.variables['local']) };
   const r = evalExpr(expr, withBindings(ctx, bindings));
+  // Names are only gathered when there is an error to explain: this runs for every attribute.
+  const known = (): KnownNames => ({ vars: keysOf(ctx.variables['var']), locals: keysOf(ctx.variables['local']) });
   return { value: r.value, diagnostics: refineReferenceErrors(expr, r.diagnostics, known) };
 }
 
