@@ -43,16 +43,10 @@ export async function loadForCli(templatePath: string, flags: TemplateFlags, io:
 
 /** Evaluates the builds selected by -only/-except into a plan; errors throw. */
 export async function planForCli(loaded: LoadedTemplate, flags: TemplateFlags, io: CliIo): Promise<BuildPlan> {
-  const only = splitList(flags.only ?? []);
-  const except = splitList(flags.except ?? []);
-  if (only.length > 0 && except.length > 0) {
-    // As packer: the two filters contradict each other, so neither meaning can be guessed.
-    throw new SourcedDiagnosticsError(
-      [error('Invalid -only/-except', 'Only one of -only or -except may be specified, not both.')],
-      loaded.sources,
-    );
-  }
-  const { plan, diagnostics } = planBuilds(loaded.template, { only, except });
+  const { plan, diagnostics } = planBuilds(loaded.template, {
+    only: splitList(flags.only ?? []),
+    except: splitList(flags.except ?? []),
+  });
   await reportOrThrow(diagnostics, loaded.sources, flags, io);
   if (plan === null) {
     throw new SourcedDiagnosticsError([error('No build plan', 'The template produced no build plan.')], loaded.sources);
