@@ -14,9 +14,9 @@ describe('docker-import', () => {
 
   test('without a Docker engine, says so and points at docker-save', async () => {
     const driver: DockerDriver = {
-      unreachable: async () => 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock',
-      load: async () => '',
-      tag: async () => undefined,
+      unreachable: () => Promise.resolve('Cannot connect to the Docker daemon at unix:///var/run/docker.sock'),
+      load: () => Promise.resolve(''),
+      tag: () => Promise.resolve(),
     };
     const pp = makeDockerImport(driver);
     const cfg = pp.prepare(raw({ repository: 'app', tag: '1' }), prepCtx).config;
@@ -28,12 +28,12 @@ describe('docker-import', () => {
   test('loads a docker-archive tagged repository:tag when an engine answers', async () => {
     const loaded: string[] = [];
     const driver: DockerDriver = {
-      unreachable: async () => null,
-      load: async (archive) => {
+      unreachable: () => Promise.resolve(null),
+      load: (archive) => {
         loaded.push(archive);
-        return 'Loaded image: app:1';
+        return Promise.resolve('Loaded image: app:1');
       },
-      tag: async () => undefined,
+      tag: () => Promise.resolve(),
     };
     const pp = makeDockerImport(driver);
     const cfg = pp.prepare(raw({ repository: 'app', tag: '1' }), prepCtx).config;

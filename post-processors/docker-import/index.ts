@@ -49,7 +49,7 @@ export function makeDockerImport(driver: DockerDriver): PostProcessor<DockerImpo
           files: [],
           description: `Imported Docker image: ${target ?? id}`,
           state: { ...input.state },
-          destroy: async () => undefined,
+          destroy: () => Promise.resolve(),
         };
         return { artifact, keepInput: false };
       } catch (e) {

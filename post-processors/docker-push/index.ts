@@ -52,7 +52,7 @@ export const dockerPushPostProcessor: PostProcessor<DockerPushConfig> = {
       files: [],
       description: `Pushed ${pushed.join(', ')}`,
       state: { ...input.state },
-      destroy: async () => undefined,
+      destroy: () => Promise.resolve(),
     };
     return { artifact, keepInput: true };
   },

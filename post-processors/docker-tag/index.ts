@@ -45,7 +45,7 @@ export const dockerTagPostProcessor: PostProcessor<DockerTagConfig> = {
       files: [],
       description: `Image ${img.manifestDigest} tagged ${refs.join(', ')}`,
       state: { ...input.state, [STATE_TAGS]: tags, [STATE_IMAGE_REF]: refs[0] ?? img.imageRef },
-      destroy: async () => undefined,
+      destroy: () => Promise.resolve(),
     };
     return { artifact, keepInput: true };
   },

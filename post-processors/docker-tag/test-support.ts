@@ -23,7 +23,7 @@ export async function builtImage(dir: string): Promise<Artifact> {
     files: [],
     description: 'test image',
     state: { [STATE_OCI_LAYOUT]: layoutDir, [STATE_MANIFEST_DIGEST]: d.digest, [STATE_IMAGE_REF]: 'build' },
-    destroy: async () => undefined,
+    destroy: () => Promise.resolve(),
   };
 }
 
@@ -32,7 +32,7 @@ export function ppContext(): { ctx: PostProcessContext; sink: MemorySink } {
   const ctx: PostProcessContext = {
     signal: new AbortController().signal,
     ui: makeUi('container.test', sink),
-    journal: { record: async () => ({ id: '', kind: '', handle: {}, description: '', build: '', runId: '', createdAt: '' }), strike: async () => undefined },
+    journal: { record: () => Promise.resolve({ id: '', kind: '', handle: {}, description: '', build: '', runId: '', createdAt: '' }), strike: () => Promise.resolve() },
     build: { buildName: '', sourceFullName: 'container.test', sourceType: 'container', sourceName: 'test', runId: 'r1', templateDir: '/tmp' },
     generated: {},
   };

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { BlobInfo, BlobStore, BlobWriter } from './blob-store.js';
 import { Digester, type Digest } from './digest.js';
 import { EnvironmentError } from '../core/errors.js';
+import { describeCause } from './errors.js';
 import { layerMediaType, type Compression } from './media-types.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
@@ -107,7 +108,7 @@ class ZstdPipe {
     if (this.failure === null) return;
     const code = (this.failure as NodeJS.ErrnoException).code;
     throw new EnvironmentError(
-      code === 'ENOENT' ? 'compress layer with zstd: zstd not found (apt-get install zstd)' : `compress layer with zstd: ${String(this.failure)}`,
+      code === 'ENOENT' ? 'compress layer with zstd: zstd not found (apt-get install zstd)' : `compress layer with zstd: ${describeCause(this.failure)}`,
       { cause: this.failure },
     );
   }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { EnvironmentError } from '../core/errors.js';
-import { OciError } from './errors.js';
+import { describeCause, OciError } from './errors.js';
 
 export async function* decompress(src: AsyncIterable<Buffer>, what: string): AsyncGenerator<Buffer> {
   const it = src[Symbol.asyncIterator]();
@@ -51,6 +51,6 @@ async function* unzstd(src: AsyncIterable<Buffer>, what: string): AsyncGenerator
   for await (const c of p.stdout as AsyncIterable<Buffer>) yield c;
   await feeding;
   const code = await new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.on('close', r)));
-  if (failure) throw new EnvironmentError(`${what}: zstd: ${String(failure)} (apt-get install zstd)`, { cause: failure });
+  if (failure) throw new EnvironmentError(`${what}: zstd: ${describeCause(failure)} (apt-get install zstd)`, { cause: failure });
   if (code !== 0) throw new OciError('E_OCI_LAYER', `${what}: zstd: exit code ${String(code)}`);
 }

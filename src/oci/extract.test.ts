@@ -4,8 +4,10 @@ import { buildTar, hostileCases } from '../../test/fixtures/hostile-layers/index
 import { cleanPath, extractLayer, type ExtractOptions } from './extract.js';
 import { tempDir } from './test-util.js';
 
-async function* once(b: Buffer): AsyncGenerator<Buffer> {
-  yield b;
+function once(b: Buffer): AsyncIterable<Buffer> {
+  return (function* () {
+    yield b;
+  })() as unknown as AsyncIterable<Buffer>;
 }
 
 /** Everything observable about a tree: names, types, modes, sizes, times, contents. */

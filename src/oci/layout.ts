@@ -126,10 +126,11 @@ export class OciLayout {
         throw new OciError('E_OCI_UNKNOWN_IMAGE', `image unknown: ${what} (tags in layout: ${names.length > 0 ? names.join(', ') : 'none'})`);
       }
     } else {
-      if (index.manifests.length !== 1) {
+      const only = index.manifests[0];
+      if (index.manifests.length !== 1 || only === undefined) {
         throw new OciError('E_OCI_UNKNOWN_IMAGE', `${this.dir}: ${index.manifests.length} images in layout, name one with a ref`);
       }
-      desc = index.manifests[0] as Descriptor;
+      desc = only;
     }
     return resolveDescriptor(this.blobs, desc, platform, what);
   }

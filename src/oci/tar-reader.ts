@@ -166,11 +166,11 @@ class ByteReader {
 
   async fill(n: number): Promise<boolean> {
     while (this.length < n && !this.ended) {
-      const { value, done } = await this.it.next();
-      if (done) this.ended = true;
-      else if (value.length > 0) {
-        this.chunks.push(value);
-        this.length += value.length;
+      const next: IteratorResult<Buffer> = await this.it.next();
+      if (next.done === true) this.ended = true;
+      else if (next.value.length > 0) {
+        this.chunks.push(next.value);
+        this.length += next.value.length;
       }
     }
     return this.length >= n;

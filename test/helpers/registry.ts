@@ -80,7 +80,8 @@ ${authYaml}`;
     tokenRequests,
     stop: async () => {
       await stopProcess(proc);
-      if (tokenServer) await new Promise<void>((r) => (tokenServer as Server).close(() => r()));
+      const ts = tokenServer;
+      if (ts) await new Promise<void>((r) => ts.close(() => r()));
       await rm(dir, { recursive: true, force: true });
     },
   };

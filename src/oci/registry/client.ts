@@ -194,7 +194,7 @@ export class RegistryClient {
       if (a) headers.set('authorization', a);
       let res: Response;
       try {
-        res = await fetch(url, { ...init, headers, redirect: 'follow', ...(this.opts.signal ? { signal: this.opts.signal } : {}) } as RequestInit);
+        res = await fetch(url, { ...init, headers, redirect: 'follow', ...(this.opts.signal ? { signal: this.opts.signal } : {}) });
       } catch (e) {
         throw this.unreachable(ref, e);
       }
