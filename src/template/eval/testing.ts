@@ -56,6 +56,7 @@ export const TEST_FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
 
 export interface TestScopeOptions {
   functions?: ReadonlyMap<string, FunctionDef>;
+  context?: FunctionContext;
   onReference?: (ref: Reference) => Diagnostic | null;
 }
 
@@ -63,7 +64,7 @@ export function scopeOf(vars: Record<string, Value>, opts: TestScopeOptions = {}
   const scope: Scope = {
     variables: new Map(Object.entries(vars)),
     functions: opts.functions ?? TEST_FUNCTIONS,
-    functionContext: TEST_CONTEXT,
+    functionContext: opts.context ?? TEST_CONTEXT,
   };
   if (opts.onReference) scope.onReference = opts.onReference;
   return scope;
