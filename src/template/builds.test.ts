@@ -100,6 +100,8 @@ build {
     expect(real?.raw.values['inline']).toEqual(['ssh root@10.0.0.5:22', 'null.n in app', 'app']);
     expect(real?.raw.values['key']).toBe('KEY');
     expect(real?.raw.values['ami']).toBe('ami-1');
+    // A standard key the builder did not provide reads as blank, as in Packer.
+    expect(p?.evaluate({ Host: 'h' }).raw.values['key']).toBe('');
     expect(plan.builds[0]?.displayName).toBe('app.null.n');
   });
 

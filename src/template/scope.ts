@@ -35,6 +35,12 @@ export const GENERATED_KEYS = [
   'WinRMPassword',
 ] as const;
 
+const NOT_PROVIDED: Partial<Record<string, string>> = {
+  PackerHTTPAddr: 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER',
+  PackerHTTPIP: 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER',
+  PackerHTTPPort: 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER',
+};
+
 export function templateContext(t: Template): EvalContext {
   return {
     variables: {
@@ -88,6 +94,8 @@ export function pluginContext(base: EvalContext, scope: PluginScope, build: { ge
       // Plugin-specific keys are only known once the builder runs; accept what is asked for.
       for (const k of build.wanted) b[k] = UNKNOWN;
     } else {
+      // As Packer: keys the builder does not provide read as blank, HTTP ones as an error marker.
+      for (const k of GENERATED_KEYS) b[k] = NOT_PROVIDED[k] ?? '';
       for (const [k, v] of Object.entries(build.generated)) b[k] = v;
     }
     b['name'] = scope.buildName;
