@@ -46,6 +46,9 @@ export async function runShellLocal(config: ShellLocalConfig, run: ShellLocalRun
           ? ['/bin/sh', '-c', renderGoTemplate(config.executeCommand, tvars, 'execute_command')]
           : config.executeCommand.map((a) => renderGoTemplate(a, tvars, 'execute_command'));
       const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+      // Packer exports its run UUID to its own environment, so every child inherits it.
+      const runUuid = run.generated['PackerRunUUID'];
+      if (runUuid !== undefined) env['PACKER_RUN_UUID'] = String(runUuid);
       for (const [k, v] of vars) env[k] = v;
       const code = await spawnGroup(argv, env, run);
       if (!config.validExitCodes.includes(code)) {

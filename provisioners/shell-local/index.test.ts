@@ -33,11 +33,11 @@ async function run(values: ValueObject, sink = new MemorySink()): Promise<string
 describe('shell-local provisioner', () => {
   it('runs inline commands with Packer variables and user variables', async () => {
     const lines = await run({
-      inline: ['echo "$PACKER_BUILD_NAME $PACKER_BUILDER_TYPE $PACKER_HTTP_ADDR"', 'echo "$FOO|$BAR|$QUOTED"'],
+      inline: ['echo "$PACKER_BUILD_NAME $PACKER_BUILDER_TYPE $PACKER_HTTP_ADDR $PACKER_RUN_UUID"', 'echo "$FOO|$BAR|$QUOTED"'],
       environment_vars: ['FOO=foo value', "QUOTED=it's"],
       env: { BAR: 'bar' },
     });
-    expect(lines).toEqual(['basic null 10.0.0.1:8080', "foo value|bar|it's"]);
+    expect(lines).toEqual(['basic null 10.0.0.1:8080 u', "foo value|bar|it's"]);
   });
 
   it('runs `command` and reports the script it ran', async () => {

@@ -116,6 +116,21 @@ describe('runBuilds with the null builder and shell-local', () => {
     expect(order).toEqual(['build-start null.a', 'build-end null.a', 'build-start null.b', 'build-end null.b', 'build-start null.c', 'build-end null.c']);
   });
 
+  it('-debug pauses before every step and runs builds one at a time', async () => {
+    const sink = new MemorySink(() => '');
+    const p = plan([build('null', 'd1', {}, { provisioners: [shell(['true'])] }), build('null', 'd2', {})]);
+    const results = await runBuilds(p, options(sink, { debug: true, parallel: 0 }));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(sink.questions).toEqual([
+      'Pausing before step "null". Press enter to continue.',
+      'Pausing before step "provision". Press enter to continue.',
+      'Pausing before step "null". Press enter to continue.',
+      'Pausing before step "provision". Press enter to continue.',
+    ]);
+    const order = sink.events.filter((e) => e.type === 'build-start' || e.type === 'build-end').map((e) => e.type);
+    expect(order).toEqual(['build-start', 'build-end', 'build-start', 'build-end']);
+  });
+
   it('retries a failing provisioner max_retries times', async () => {
     const counter = join(tmp(), 'n');
     writeFileSync(counter, '');

@@ -20,7 +20,7 @@ import { StateBag, StateKey } from './state.js';
 import type { EventSink, Ui } from './ui.js';
 
 export interface RunBuildsOptions {
-  /** Builds at once; 0 = unlimited (Packer's -parallel-builds). */
+  /** Builds at once; 0 = unlimited (Packer's -parallel-builds). -debug forces 1. */
   parallel: number;
   onError: OnErrorMode;
   debug: boolean;
@@ -59,8 +59,10 @@ export async function runBuilds(plan: BuildPlan, opts: RunBuildsOptions): Promis
       : opts.sink;
   const runId = opts.runId ?? randomUUID();
   const journal = await RunJournal.create(opts.journalDir, runId);
+  // As Packer: -debug disables parallel builds, so pauses of two builds never interleave.
+  const parallel = opts.debug ? 1 : opts.parallel;
   try {
-    return await pool(plan.builds, opts.parallel, (b) =>
+    return await pool(plan.builds, parallel, (b) =>
       runBuild(b, { plan, opts, sink, runId, journal: journal.forBuild(b.displayName) }),
     );
   } finally {
