@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { lstat, mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildTar, hostileCases } from '../../test/fixtures/hostile-layers/index.js';
@@ -5,9 +6,7 @@ import { cleanPath, extractLayer, type ExtractOptions } from './extract.js';
 import { tempDir } from './test-util.js';
 
 function once(b: Buffer): AsyncIterable<Buffer> {
-  return (function* () {
-    yield b;
-  })() as unknown as AsyncIterable<Buffer>;
+  return Readable.from([b]);
 }
 
 /** Everything observable about a tree: names, types, modes, sizes, times, contents. */
