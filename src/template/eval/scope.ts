@@ -38,13 +38,21 @@ export interface ScopeOptions {
 
 /** A root scope from plain values, as each evaluation phase of a template builds one. */
 export function createScope(opts: ScopeOptions): Scope {
-  const variables = opts.variables instanceof Map ? (opts.variables as ReadonlyMap<string, Value>) : new Map(Object.entries(opts.variables));
+  const variables = isMap(opts.variables) ? opts.variables : new Map(Object.entries(opts.variables));
   const scope: Scope = { variables, functions: opts.functions, functionContext: opts.functionContext };
   if (opts.onReference) scope.onReference = opts.onReference;
   return scope;
 }
 
-/** A scope that adds `vars` over `parent`, as for-expressions and dynamic blocks need. */
+// Values are never functions, so a callable `get` tells a map from an object of values.
+function isMap(v: ValueObject | ReadonlyMap<string, Value>): v is ReadonlyMap<string, Value> {
+  return typeof (v as { get?: unknown }).get === 'function';
+}
+
+/**
+ * A scope that adds `vars` over `parent`, as for-expressions and dynamic blocks need. Names
+ * bound this way are local: references to them are not reported to onReference.
+ */
 export function childScope(parent: Scope, vars: Record<string, Value>): Scope {
   return layer(parent, new Map(Object.entries(vars)));
 }
