@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { parseHCL } from './engine.js';
+import { parseHCL } from '../hcl/parser.js';
 import { reportOrThrow, type TemplateFlags } from './load.js';
 import type { CliIo } from './io.js';
 

@@ -118,7 +118,7 @@ describe('validate', () => {
   test('-syntax-only fails on a syntax error and points at it', async () => {
     const r = await runCli(['validate', '-syntax-only', '03-unterminated-string.pkr.hcl'], { cwd: MALFORMED });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/03-unterminated-string\.pkr\.hcl(:| line )5/);
+    expect(r.stderr).toMatch(/03-unterminated-string\.pkr\.hcl(:| line )4/);
   });
 
   test('a missing template is a user error, not a crash', async () => {

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { ExitCode } from '../../core/errors.js';
 import { hasErrors } from '../../hcl/diagnostic.js';
 import type { Template } from '../../template/types.js';
-import { evaluateInTemplate } from '../engine.js';
+import { evaluateInTemplate } from '../../template/inspect.js';
 import { printDiagnostics } from '../diagnostics.js';
 import { formatValue } from '../format-value.js';
 import { loadForCli, type TemplateFlags } from '../load.js';

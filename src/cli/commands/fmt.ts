@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ExitCode } from '../../core/errors.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { error } from '../../hcl/diagnostic.js';
-import { formatHCL } from '../engine.js';
+import { formatHCL } from '../../hcl/format.js';
 import { reportOrThrow } from '../load.js';
 import { ExitError } from '../report-error.js';
 import { unifiedDiff } from '../unified-diff.js';

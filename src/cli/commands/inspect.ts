@@ -3,7 +3,7 @@
 // like `packer inspect` in HCL2 mode, with the sources section added.
 import { ExitCode } from '../../core/errors.js';
 import type { TemplateDescription } from '../../template/inspect.js';
-import { describeTemplate } from '../engine.js';
+import { describeTemplate } from '../../template/inspect.js';
 import { loadForCli, type TemplateFlags } from '../load.js';
 import type { CliIo } from '../io.js';
 
