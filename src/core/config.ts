@@ -66,6 +66,29 @@ export function diagnosticAt(
   return { severity, summary, detail, subject: rangeOf(raw, path) };
 }
 
+/**
+ * During a build every value must be known; one still unknown refers to a `build.*`
+ * value this builder never provides. One error per unknown value, at its key.
+ */
+export function unknownValueDiagnostics(raw: RawConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const visit = (v: Value, path: (string | number)[]): void => {
+    if (isUnknown(v)) {
+      out.push(
+        diagnosticAt(
+          raw,
+          path,
+          'Value not known at build time',
+          `The value of "${displayPath(path)}" depends on a build variable (build.*) that this builder does not provide.`,
+        ),
+      );
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i]));
+    else if (isObject(v)) for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
+  };
+  visit(raw.values, []);
+  return out;
+}
+
 /** A Go duration string ("1m30s") as milliseconds. */
 export function durationSchema(): z.ZodEffects<z.ZodString, number, string> {
   return z.string().transform((s, ctx) => {

@@ -196,6 +196,14 @@ describe('runBuilds with the null builder and shell-local', () => {
     expect(events).toEqual(['create e2']);
   });
 
+  it('fails a provisioner whose config still holds a value unknown at build time', async () => {
+    const [r] = await runBuilds(plan([build('null', 'u', {}, { provisioners: [provisioner('shell-local', { inline: [UNKNOWN] })] })]), options(new MemorySink()));
+    expect(r?.ok).toBe(false);
+    expect((r?.error as DiagnosticsError).diagnostics.map((d) => [d.summary, d.detail])).toEqual([
+      ['Value not known at build time', 'The value of "inline[0]" depends on a build variable (build.*) that this builder does not provide.'],
+    ]);
+  });
+
   it('scrubs sensitive values from everything the sink sees', async () => {
     const sink = new MemorySink();
     const p = plan([build('null', 's', {}, { provisioners: [shell(['echo the password is hunter2', 'exit 2'])] })], { sensitiveValues: ['hunter2'] });

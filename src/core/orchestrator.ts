@@ -7,6 +7,7 @@ import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { BuildPlan, PlannedBuild, PlannedPostProcessor } from '../template/plan.js';
 import { registerBuiltins } from './builtins.js';
+import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
 import { CancelledError, DiagnosticsError, ImgbuildError, errorMessage } from './errors.js';
 import { ScrubbingSink, makeUi } from './events.js';
@@ -134,7 +135,7 @@ async function buildAndPostProcess(b: PlannedBuild, env: BuildEnv, ui: Ui): Prom
   const builder = await loadPlugin('builder', b.sourceType);
   const seed: GeneratedData = { PackerRunUUID: env.runId };
   const evaluated = b.source.evaluate(seed);
-  throwIfErrors(evaluated.diagnostics);
+  throwIfErrors([...evaluated.diagnostics, ...unknownValueDiagnostics(evaluated.raw)]);
   const prepared = builder.prepare(evaluated.raw, {
     templateDir: plan.templateDir,
     sourceFullName: b.sourceFullName,
@@ -189,7 +190,7 @@ async function postProcess(builderArtifact: Artifact, chains: PlannedPostProcess
       try {
         const generated = ctx.state.get(GENERATED_DATA) ?? {};
         const evaluated = pp.evaluate(generated);
-        throwIfErrors(evaluated.diagnostics);
+        throwIfErrors([...evaluated.diagnostics, ...unknownValueDiagnostics(evaluated.raw)]);
         if (!isKnownPlugin('post-processor', pp.type)) {
           throw new DiagnosticsError([unknownPluginDiagnostic('post-processor', pp.type, pp.typeRange)]);
         }

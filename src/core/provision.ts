@@ -6,6 +6,7 @@ import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { PlannedProvisioner } from '../template/plan.js';
 import { NoneCommunicator } from '../communicators/none/index.js';
+import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
 import { formatDuration } from './duration.js';
 import { BuildError, CancelledError, DiagnosticsError, errorMessage } from './errors.js';
@@ -106,7 +107,7 @@ async function prepareProvisioner(
   ctx: StepContext,
 ): Promise<{ config: unknown; plugin: Awaited<ReturnType<typeof loadPlugin<'provisioner'>>> }> {
   const evaluated = planned.evaluate(generated);
-  const diags: Diagnostic[] = [...evaluated.diagnostics];
+  const diags: Diagnostic[] = [...evaluated.diagnostics, ...unknownValueDiagnostics(evaluated.raw)];
   if (hasErrors(diags)) throw diagnosticsFailure(planned, diags);
   const plugin = await loadPlugin('provisioner', planned.type);
   const prepared = plugin.prepare(evaluated.raw, {
