@@ -24,6 +24,44 @@ const files = existsSync(corpusDir)
   : [];
 const cases = files.map((f) => [path.relative(corpusDir, f), f] as const);
 
+/** Every Pos inside `node` whose line/column disagrees with its offset in `src`. */
+function badPositions(node: unknown, src: string): string[] {
+  const lineStarts = [0];
+  for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const bad: string[] = [];
+  const check = (p: { line: number; column: number; byte: number }): void => {
+    const start = lineStarts[p.line - 1];
+    const col = start === undefined ? -1 : [...src.slice(start, p.byte)].length + 1;
+    if (col !== p.column || p.byte > src.length) bad.push(JSON.stringify(p));
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if ('line' in v && 'column' in v && 'byte' in v) check(v as { line: number; column: number; byte: number });
+      else for (const [k, x] of Object.entries(v)) if (k !== 'source') walk(x);
+    }
+  };
+  walk(node);
+  return bad;
+}
+
+function mutations(src: string, seed: number, count: number): string[] {
+  // A small deterministic generator, so failures reproduce.
+  let state = seed;
+  const next = (n: number): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  const junk = ['{', '}', '"', '[', ']', '(', ')', '=', ',', '\n', '$', '${', '%{', '<<EOT\n', '#', '/*', '~', "'", ':', '.', '*'];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = next(src.length + 1);
+    const piece = junk[next(junk.length)] ?? '';
+    out.push(next(2) === 0 ? src.slice(0, at) + piece + src.slice(at) : src.slice(0, at) + src.slice(at + 1 + next(3)));
+  }
+  return out;
+}
+
 function commentCount(src: string): number {
   return lex(src, 'c.hcl').tokens.filter((t) => t.type === 'Comment').length;
 }
@@ -36,6 +74,21 @@ describe('packer corpus', () => {
   it.each(cases)('%s parses with no diagnostics', (_name, file) => {
     const r = parseHCL(readFileSync(file, 'utf8'), path.basename(file));
     expect(r.diagnostics).toEqual([]);
+  });
+
+  it.each(cases)('%s has line/column positions that agree with byte offsets', (_name, file) => {
+    const src = readFileSync(file, 'utf8');
+    expect(badPositions(parseHCL(src, 'a.pkr.hcl').file.body, src)).toEqual([]);
+  });
+
+  it.each(cases)('%s, damaged at random, gives diagnostics inside the file and never throws', (_name, file) => {
+    const src = readFileSync(file, 'utf8');
+    for (const broken of mutations(src, src.length, 25)) {
+      const r = parseHCL(broken, 'b.pkr.hcl');
+      expect(badPositions(r.diagnostics, broken)).toEqual([]);
+      expect(badPositions(r.file.body, broken)).toEqual([]);
+      for (const d of r.diagnostics) expect(d.summary.length).toBeGreaterThan(0);
+    }
   });
 
   it.each(cases)('%s formats idempotently, keeping every comment and the AST', (_name, file) => {

@@ -29,8 +29,8 @@ export class ExprParser {
   ) {}
 
   protected err(summary: string, detail: string, subject: Range, context?: Range): void {
-    // A complaint about an invalid character would only repeat the lexer's diagnostic.
-    if (this.s.invalidAt.has(subject.start.byte) && subject.end.byte > subject.start.byte) return;
+    // A complaint about a spot the lexer has already explained would only repeat it.
+    if (this.s.invalidAt.has(subject.start.byte)) return;
     const d = error(summary, detail, subject);
     if (context) d.context = context;
     this.diags.push(d);
@@ -234,6 +234,12 @@ export class ExprParser {
         if (!this.s.recovery && start.type !== 'Invalid') {
           if (start.type === 'EOF') {
             this.err('Missing expression', 'Expected the start of an expression, but found the end of the file.', start.range);
+          } else if (start.type === 'Newline') {
+            this.err(
+              'Invalid expression',
+              'Expected the start of an expression, but found the end of the line. A value must start on the same line as the "=" that introduces it.',
+              start.range,
+            );
           } else {
             this.err('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', start.range);
           }
@@ -278,8 +284,18 @@ export class ExprParser {
     let close: Token = open;
     this.s.pushNewlines(false);
     for (;;) {
-      if (this.s.peek().type === 'CParen') {
+      const next = this.s.peek();
+      if (next.type === 'CParen') {
         close = this.s.read();
+        break;
+      }
+      if (next.type === 'EOF') {
+        this.err(
+          'Unterminated function call',
+          'There is no closing parenthesis for this function call before the end of the file. This may be caused by incorrect parenthesis nesting elsewhere in this file.',
+          rangeBetween(name.range, open.range),
+        );
+        close = next;
         break;
       }
       const mark = this.diags.length;
@@ -348,8 +364,14 @@ export class ExprParser {
       const items: Expr[] = [];
       let close: Token;
       for (;;) {
-        if (this.s.peek().type === 'CBrack') {
+        const next = this.s.peek();
+        if (next.type === 'CBrack') {
           close = this.s.read();
+          break;
+        }
+        if (next.type === 'EOF') {
+          this.unterminated('Unterminated tuple constructor expression', 'bracket', open);
+          close = next;
           break;
         }
         const mark = this.diags.length;
@@ -358,21 +380,17 @@ export class ExprParser {
           close = this.s.recover('CBrack');
           break;
         }
-        const next = this.s.peek();
-        if (next.type === 'CBrack') {
+        const sep = this.s.peek();
+        if (sep.type === 'CBrack') {
           close = this.s.read();
           break;
         }
-        if (next.type !== 'Comma') {
+        if (sep.type !== 'Comma') {
           if (!this.s.recovery) {
-            if (next.type === 'EOF') {
-              this.err(
-                'Unterminated tuple constructor expression',
-                'There is no corresponding closing bracket before the end of the file. This may be caused by incorrect bracket nesting elsewhere in this file.',
-                open.range,
-              );
+            if (sep.type === 'EOF') {
+              this.unterminated('Unterminated tuple constructor expression', 'bracket', open);
             } else {
-              this.err('Missing item separator', 'Expected a comma to mark the beginning of the next item.', next.range, rangeBetween(open.range, next.range));
+              this.err('Missing item separator', 'Expected a comma to mark the beginning of the next item.', sep.range, rangeBetween(open.range, sep.range));
             }
           }
           close = this.s.recover('CBrack');
@@ -405,6 +423,11 @@ export class ExprParser {
         }
         if (next.type === 'CBrace') {
           close = this.s.read();
+          break;
+        }
+        if (next.type === 'EOF') {
+          this.unterminated('Unterminated object constructor expression', 'brace', open);
+          close = next;
           break;
         }
         const mark = this.diags.length;
@@ -460,6 +483,15 @@ export class ExprParser {
       this.s.popNewlines();
     }
     return { kind: 'object', items, range: rangeBetween(open.range, close.range) };
+  }
+
+  private unterminated(summary: string, what: 'bracket' | 'brace', open: Token): void {
+    this.err(
+      summary,
+      `There is no corresponding closing ${what} before the end of the file. This may be caused by incorrect ${what} nesting elsewhere in this file.`,
+      open.range,
+    );
+    this.s.recovery = true;
   }
 
   private missingObjectValue(open: Token, next: Token): void {

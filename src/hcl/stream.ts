@@ -16,12 +16,12 @@ export class TokenStream {
    * "unexpected token" errors are then suppressed because they are likely echoes.
    */
   recovery = false;
-  /** Start offsets of Invalid tokens: the lexer has explained those already. */
+  /** Where the lexer already reported a problem (invalid characters, broken strings). */
   readonly invalidAt = new Set<number>();
 
   constructor(tokens: readonly Token[]) {
     this.toks = tokens.filter((t) => t.type !== 'Comment');
-    for (const t of this.toks) if (t.type === 'Invalid') this.invalidAt.add(t.range.start.byte);
+    for (const t of this.toks) if (t.type === 'Invalid' || t.synthetic) this.invalidAt.add(t.range.start.byte);
     const first = this.toks[0];
     if (!first) throw new ImgbuildError('E_INTERNAL', 'hcl: token list must end with an EOF token', { source: 'internal' });
     this.prev = { filename: first.range.filename, start: first.range.start, end: first.range.start };
