@@ -42,9 +42,14 @@ describe('encoding functions', () => {
     ['yamlencode', [{ a: { b: { c: 1 } }, e: [], f: {} }], '"a":\n  "b":\n    "c": 1\n"e": []\n"f": {}\n'],
     ['yamlencode', [[[1, 2], [3]]], '- - 1\n  - 2\n- - 3\n'],
     ['yamlencode', ['multi\nline "q"'], '"multi\\nline \\"q\\""\n'],
-    ['yamlencode', [null], 'null\n'],
-    ['yamlencode', [true], 'true\n'],
-    ['yamlencode', [1.5], '1.5\n'],
+    ['yamlencode', [null], 'null\n...\n'],
+    ['yamlencode', [true], 'true\n...\n'],
+    ['yamlencode', [1.5], '1.5\n...\n'],
+    ['yamlencode', ['hello'], '"hello"\n'],
+    ['yamlencode', [''], '""\n'],
+    ['yamlencode', [{}], '{}\n'],
+    ['yamlencode', [[]], '[]\n'],
+    ['yamlencode', ['x🤔\u00a0\t\u007f\ufeff\u2028'], '"x\\U0001F914\u00a0\\t\\x7F\\uFEFF\\L"\n'],
     ['textencodebase64', ['Hello World', 'UTF-16LE'], 'SABlAGwAbABvACAAVwBvAHIAbABkAA=='],
     ['textencodebase64', ['Hi', 'UTF-16BE'], 'AEgAaQ=='],
     ['textencodebase64', ['Hello World', 'UTF-8'], 'SGVsbG8gV29ybGQ='],
@@ -78,6 +83,23 @@ describe('encoding functions', () => {
 
   it('reports YAML syntax errors with their position', () => {
     expect(callError('yamldecode', 'a: [1').message).toMatch(/^Call to function "yamldecode" failed: .*line 1, column \d+\.$/);
+  });
+
+  it('yamlencode folds long strings at a space past column 80, as go-yaml does', () => {
+    const cmd =
+      'mkdir -p /app/storage/database /app/storage/framework/cache/data /app/storage/framework/sessions /app/storage/framework/views /app/storage/logs';
+    expect(call('yamlencode', { command: cmd })).toBe(
+      '"command": "mkdir -p /app/storage/database /app/storage/framework/cache/data /app/storage/framework/sessions\n' +
+        '  /app/storage/framework/views /app/storage/logs"\n',
+    );
+    // A break before a second space keeps that space with an escaped "\ ".
+    expect(call('yamlencode', [`${'a'.repeat(79)}  b c`])).toBe(`- "${'a'.repeat(79)}\n  \\ b c"\n`);
+    // Keys never fold; nested values fold to their own indentation.
+    const deep = { outer: { inner: `${'w '.repeat(45)}end` } };
+    const out = call('yamlencode', deep) as string;
+    expect(out.split('\n')[2]).toMatch(/^ {4}w /);
+    expect(call('yamldecode', out)).toEqual(deep);
+    expect(call('yamldecode', call('yamlencode', { command: cmd, list: [cmd] }))).toEqual({ command: cmd, list: [cmd] });
   });
 
   it('base64gzip compresses with a stable Go-style header', () => {

@@ -235,13 +235,18 @@ function fromYaml(v: unknown, ancestors: object[]): Value {
 }
 
 /**
- * YAML as Terraform's yamlencode writes it: block style, keys sorted, every string
- * double-quoted, sequences not indented under their key, nested mappings indented by two.
+ * YAML as Terraform's yamlencode (go-cty-yaml, a go-yaml v2 emitter) writes it: block style,
+ * keys sorted, every string double-quoted and folded at spaces past column 80, sequences not
+ * indented under their key, nested mappings indented by two, and a "..." end marker after a
+ * document that is a single plain scalar.
  */
 export function yamlEncode(v: Value): string {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number') return `${yamlScalar(v, 0, 2)}\n...\n`;
+  // go-yaml puts a top-level scalar one indentation step in, which is where folded lines go.
   return emit(v, 0).join('\n') + '\n';
 }
 
+/** The lines of a node whose collection lines start at column `indent`. */
 function emit(v: Value, indent: number): string[] {
   const pad = ' '.repeat(indent);
   if (Array.isArray(v)) {
@@ -251,7 +256,7 @@ function emit(v: Value, indent: number): string[] {
         const inner = emit(e, indent + 2);
         return [`${pad}- ${(inner[0] ?? '').slice(indent + 2)}`, ...inner.slice(1)];
       }
-      return [`${pad}- ${yamlScalar(e)}`];
+      return withPrefix(`${pad}- `, e, indent + 2);
     });
   }
   if (isObject(v)) {
@@ -259,24 +264,29 @@ function emit(v: Value, indent: number): string[] {
     if (keys.length === 0) return [`${pad}{}`];
     return keys.flatMap((k) => {
       const e = v[k] as Value;
-      const key = `${pad}${yamlQuote(k)}:`;
+      const key = `${pad}${yamlQuote(k, indent, indent, false)}:`;
       if (Array.isArray(e) && e.length > 0) return [key, ...emit(e, indent)];
       if (isObject(e) && Object.keys(e).length > 0) return [key, ...emit(e, indent + 2)];
-      return [`${key} ${isCollection(e) ? (Array.isArray(e) ? '[]' : '{}') : yamlScalar(e)}`];
+      return withPrefix(`${key} `, e, indent + 2);
     });
   }
-  return [pad + yamlScalar(v)];
+  return withPrefix(pad, v, indent + 2);
+}
+
+/** A scalar written after `prefix` on its line, folding onto lines indented by `indent`. */
+function withPrefix(prefix: string, v: Value, indent: number): string[] {
+  return (prefix + yamlScalar(v, Array.from(prefix).length, indent)).split('\n');
 }
 
 function isCollection(v: Value): boolean {
   return Array.isArray(v) ? v.length > 0 : isObject(v) && Object.keys(v).length > 0;
 }
 
-function yamlScalar(v: Value): string {
+function yamlScalar(v: Value, column: number, indent: number): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return formatNumber(v);
-  if (typeof v === 'string') return yamlQuote(v);
+  if (typeof v === 'string') return yamlQuote(v, column, indent, true);
   if (Array.isArray(v)) return '[]';
   return '{}';
 }
@@ -294,22 +304,58 @@ const YAML_ESCAPES: Record<string, string> = {
   '"': '\\"',
   '\\': '\\\\',
   '\u0085': '\\N',
-  '\u00a0': '\\_',
   '\u2028': '\\L',
   '\u2029': '\\P',
 };
 
-function yamlQuote(s: string): string {
+/** Whether go-yaml escapes a character in a double-quoted scalar (not printable, a break, BOM). */
+function yamlNeedsEscape(c: number): boolean {
+  return c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || c > 0xffff;
+}
+
+/**
+ * go-yaml's double-quoted scalar writer: escapes as above, and (when breaks are allowed) a
+ * single space met past column 80 becomes a line break plus indentation, which YAML folds
+ * back into a space when reading.
+ */
+function yamlQuote(s: string, column: number, indent: number, allowBreaks: boolean): string {
+  const chars = Array.from(s);
   let out = '"';
-  for (const ch of s) {
-    const esc = YAML_ESCAPES[ch];
+  let col = column + 1;
+  let spaces = false;
+  chars.forEach((ch, i) => {
     const c = ch.codePointAt(0) as number;
-    if (esc) out += esc;
-    else if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0xfeff) {
-      out += c <= 0xff ? `\\x${c.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
-    } else out += ch;
-  }
+    if (ch === '"' || ch === '\\' || yamlNeedsEscape(c)) {
+      const esc =
+        YAML_ESCAPES[ch] ??
+        (c <= 0xff ? `\\x${hex(c, 2)}` : c <= 0xffff ? `\\u${hex(c, 4)}` : `\\U${hex(c, 8)}`);
+      out += esc;
+      col += esc.length;
+      spaces = false;
+    } else if (ch === ' ') {
+      if (allowBreaks && !spaces && col > 80 && i > 0 && i < chars.length - 1) {
+        out += `\n${' '.repeat(indent)}`;
+        col = indent;
+        if (chars[i + 1] === ' ') {
+          out += '\\';
+          col++;
+        }
+      } else {
+        out += ' ';
+        col++;
+      }
+      spaces = true;
+    } else {
+      out += ch;
+      col++;
+      spaces = false;
+    }
+  });
   return out + '"';
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).toUpperCase().padStart(width, '0');
 }
 
 interface TextEncoding {
