@@ -141,10 +141,17 @@ export function evalConditional(ev: Evaluator, expr: ConditionalExpr, scope: Sco
   const cond = ev.eval(expr.cond, scope);
   const t = ev.isolated(() => ev.eval(expr.then, scope));
   const f = ev.isolated(() => ev.eval(expr.else, scope));
+  // Until a branch is chosen, only refusals (wrong whichever branch runs) are kept.
+  const keepRefusals = (): Value => {
+    ev.keepRefusals(t.diagnostics);
+    ev.keepRefusals(f.diagnostics);
+    return UNKNOWN;
+  };
   const tType = inferType(t.result);
   const fType = inferType(f.result);
   const unified = unifyTypes([tType, fType]);
   if (unified === null) {
+    keepRefusals();
     return ev.fail(
       diag(
         'Inconsistent conditional result types',
@@ -155,11 +162,13 @@ export function evalConditional(ev: Evaluator, expr: ConditionalExpr, scope: Sco
     );
   }
   if (cond === null) {
+    keepRefusals();
     return ev.fail(diag('Null condition', 'The condition value is null. Conditions must either be true or false.', expr.cond.range, expr.range));
   }
-  if (isUnknown(cond)) return UNKNOWN;
+  if (isUnknown(cond)) return keepRefusals();
   const b = typeof cond === 'boolean' ? cond : typeof cond === 'string' ? parseBool(cond) : null;
   if (b === null) {
+    keepRefusals();
     return ev.fail(diag('Incorrect condition type', 'The condition expression must be of type bool.', expr.cond.range, expr.range));
   }
   const taken = b ? t : f;

@@ -75,7 +75,11 @@ function renderIf(ev: Evaluator, part: IfPart, scope: Scope, out: string[], whol
   const elseOut: string[] = [];
   const t = ev.isolated(() => renderParts(ev, part.then, scope, thenOut, whole));
   const f = ev.isolated(() => renderParts(ev, part.else ?? [], scope, elseOut, whole));
-  if (isUnknown(cond)) return false;
+  if (isUnknown(cond)) {
+    ev.keepRefusals(t.diagnostics);
+    ev.keepRefusals(f.diagnostics);
+    return false;
+  }
   const b = cond === null ? null : typeof cond === 'boolean' ? cond : typeof cond === 'string' ? parseBool(cond) : null;
   if (b === null) {
     const [summary, detail] =
@@ -83,6 +87,8 @@ function renderIf(ev: Evaluator, part: IfPart, scope: Scope, out: string[], whol
         ? ['Null condition', 'The condition value is null. Conditions must either be true or false.']
         : ['Incorrect condition type', 'The condition expression must be of type bool.'];
     ev.fail(diag(summary, detail, part.cond.range, part.range));
+    ev.keepRefusals(t.diagnostics);
+    ev.keepRefusals(f.diagnostics);
     return true;
   }
   const taken = b ? t : f;

@@ -127,6 +127,10 @@ describe('root variables', () => {
     ]);
     expect(errors('true || local.one', vars, { onReference })).toEqual(['Locals not allowed | Not here. | test.pkr.hcl:1:9-1:18']);
     expect(errors('can(local.one)', vars, { onReference })).toEqual(['Locals not allowed | Not here. | test.pkr.hcl:1:5-1:14']);
+    expect(errors('u ? local.one : 2', { ...vars, u: UNKNOWN }, { onReference })).toEqual(['Locals not allowed | Not here. | test.pkr.hcl:1:5-1:14']);
+    expect(errors('"%{if u}${local.one}%{endif}"', { ...vars, u: UNKNOWN }, { onReference })).toEqual([
+      'Locals not allowed | Not here. | test.pkr.hcl:1:11-1:20',
+    ]);
   });
 
   test('createScope accepts plain objects', () => {
