@@ -8,6 +8,7 @@ import { lastLine, runTool } from './tool.js';
 export interface OverlayMount {
   /** Lower directories, top layer first (overlayfs order). */
   lowerdirs: readonly string[];
+  /** '' for a read-only overlay (then at least two lowers). */
   upper: string;
   work: string;
   target: string;
@@ -45,7 +46,8 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
       throw new BuildError(`mount overlay ${m.target}: ${m.lowerdirs.length} layers exceed the kernel's mount option limit; squash the base image`);
     }
   }
-  const options = `lowerdir=${lowers},upperdir=${m.upper},workdir=${m.work}`;
+  // No upper: a read-only view of the lowers (export of the final tree).
+  const options = m.upper === '' ? `lowerdir=${lowers}` : `lowerdir=${lowers},upperdir=${m.upper},workdir=${m.work}`;
   const res = await runTool('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], cwd === undefined ? {} : { cwd });
   if (res.code !== 0) {
     throw new EnvironmentError(`mount overlay on ${m.target}: ${lastLine(res.stderr)}; check that the build dir is not itself on overlayfs and that you are root`, {
