@@ -91,6 +91,11 @@ describe('prepareConfig', () => {
   });
 });
 
+it('keeps unknown keys of a passthrough schema', () => {
+  const open = z.object({ a: z.string() }).passthrough();
+  expect(prepareConfig(open, rawConfig({ a: 'x', extra: 1 })).config).toEqual({ a: 'x', extra: 1 });
+});
+
 describe('parseDuration', () => {
   it('reads Go duration strings', () => {
     expect(parseDuration('1m30s')).toBe(90_000);

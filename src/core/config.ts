@@ -211,9 +211,15 @@ function convertObject(
   }
   if (!isObject(v)) return v;
   const shape = schema.shape;
+  // A schema that deliberately accepts any key (`.passthrough()`) keeps unknown keys as given.
+  const open = schema._def.unknownKeys === 'passthrough';
   const out: ValueObject = {};
   for (const [key, item] of Object.entries(v)) {
     const field: ZodTypeAny | undefined = shape[key];
+    if (!field && open) {
+      out[key] = item;
+      continue;
+    }
     if (!field) {
       const hint = didYouMean(key, Object.keys(shape));
       cx.errors.push(

@@ -36,6 +36,7 @@ export class PlainSink implements EventSink {
         this.started.set(e.build, e.time);
         this.colorOf.set(e.build, COLORS[this.colorOf.size % COLORS.length] ?? 32);
         this.line(e.build, `${e.build}: output will be in this color.`, false, e.time);
+        this.raw('\n');
         return;
       case 'message': {
         const head = e.level === 'message' ? `    ${e.build}: ` : `==> ${e.build}: `;
