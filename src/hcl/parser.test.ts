@@ -1,5 +1,5 @@
 import type { Attribute, Block, Expr } from './ast.js';
-import { parseHCL } from './parser.js';
+import { parseExpression, parseHCL, parseTemplate } from './parser.js';
 import type { Stripped } from './strip.js';
 import { stripRanges } from './strip.js';
 
@@ -410,5 +410,29 @@ describe('performance', () => {
       best = Math.min(best, (used.user + used.system) / 1000);
     }
     expect(best).toBeLessThan(200);
+  });
+});
+
+describe('standalone entry points', () => {
+  it('parses an expression with free newlines and rejects trailing text', () => {
+    const ok = parseExpression('[\n  "a",\n  var.b\n]', 'cli');
+    expect(ok.diagnostics).toEqual([]);
+    expect(stripRanges(ok.expr)).toEqual({ kind: 'tuple', items: [str('a'), attr(v('var'), 'b')] });
+    expect(parseExpression('1 2', 'cli').diagnostics.map((d) => d.summary)).toEqual(['Extra characters after expression']);
+  });
+
+  it('parses a bare template, with directives and no quotes', () => {
+    const r = parseTemplate('Hello ${name}!\n%{ if x }y%{ endif }', 'greeting.tpl');
+    expect(r.diagnostics).toEqual([]);
+    expect(stripRanges(r.expr)).toEqual({
+      kind: 'template',
+      heredoc: false,
+      parts: [
+        { kind: 'literal', value: 'Hello ' },
+        { kind: 'interp', expr: v('name') },
+        { kind: 'literal', value: '!\n' },
+        { kind: 'if', cond: v('x'), then: [{ kind: 'literal', value: 'y' }], else: null },
+      ],
+    });
   });
 });

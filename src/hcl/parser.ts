@@ -1,8 +1,9 @@
 // The entry point for HCL native syntax: bodies of attributes and blocks, in file order.
 // Parsing never throws on bad input; every problem is a diagnostic, and the parser
 // resynchronises at the next line so one mistake does not hide the rest.
-import type { Attribute, Block, Body, BodyItem, File, Range } from './ast.js';
+import type { Attribute, Block, Body, BodyItem, Expr, File, Range, TemplateExpr } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
+import { error } from './diagnostic.js';
 import { lex } from './lexer.js';
 import { ExprParser } from './parse-expr.js';
 import { decodeLiteral } from './escapes.js';
@@ -23,6 +24,31 @@ export function parseHCL(source: string, filename: string): ParseResult {
   const start = { line: 1, column: 1, byte: 0 };
   const body = parser.parseBody('EOF', { filename, start, end: start });
   return { file: { filename, source, body }, diagnostics: sortDiagnostics([...lexed.diagnostics, ...parserDiags]) };
+}
+
+/**
+ * A standalone expression, as in `-var 'name=["a", "b"]'` or a variable file value:
+ * newlines are insignificant and the whole input must be one expression.
+ */
+export function parseExpression(source: string, filename: string): { expr: Expr; diagnostics: Diagnostic[] } {
+  const lexed = lex(source, filename);
+  const diags: Diagnostic[] = [];
+  const stream = new TokenStream(lexed.tokens);
+  stream.pushNewlines(false);
+  const expr = new ExprParser(stream, diags).parseExpression();
+  const extra = stream.peek();
+  if (extra.type !== 'EOF' && !stream.recovery && !stream.invalidAt.has(extra.range.start.byte)) {
+    diags.push(error('Extra characters after expression', 'An expression was successfully parsed, but extra characters were found after it.', extra.range));
+  }
+  return { expr, diagnostics: sortDiagnostics([...lexed.diagnostics, ...diags]) };
+}
+
+/** A bare template: the whole input is template text, as in a file for templatefile(). */
+export function parseTemplate(source: string, filename: string): { expr: TemplateExpr; diagnostics: Diagnostic[] } {
+  const lexed = lex(source, filename, { mode: 'template' });
+  const diags: Diagnostic[] = [];
+  const expr = new ExprParser(new TokenStream(lexed.tokens), diags).parseBareTemplate();
+  return { expr, diagnostics: sortDiagnostics([...lexed.diagnostics, ...diags]) };
 }
 
 /** Orders diagnostics by position (stable), so output reads top to bottom. */
