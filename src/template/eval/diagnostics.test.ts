@@ -48,6 +48,7 @@ const CASES: string[] = [
   '{ a = 1, a = 2 }',
   '{ (null) = 1 }',
   '{ ([]) = 1 }',
+  '{ local.name = 1 }',
   // templates
   '"a${null}"',
   '"x${[1]}"',

@@ -100,6 +100,18 @@ export class Evaluator {
     const defined = new Map<string, Range>();
     let known = true;
     for (const item of expr.items) {
+      if (isBareTraversal(item.key)) {
+        // `{ a.b = 1 }`: a dotted name or a reference? HCL refuses to guess.
+        this.fail(
+          diag(
+            'Ambiguous attribute key',
+            "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.",
+            item.key.range,
+          ),
+        );
+        known = false;
+        continue;
+      }
       const key = item.keyIsIdent ? identKey(item.key) : null;
       const keyVal = key ?? this.eval(item.key, scope);
       const value = this.eval(item.value, scope);
@@ -125,6 +137,13 @@ export class Evaluator {
     }
     return known ? out : UNKNOWN;
   }
+}
+
+function isBareTraversal(key: Expr): boolean {
+  let e = key;
+  if (e.kind !== 'getattr' && e.kind !== 'index') return false;
+  while (e.kind === 'getattr' || e.kind === 'index') e = e.object;
+  return e.kind === 'variable';
 }
 
 function identKey(key: Expr): string | null {

@@ -12,8 +12,9 @@ describe('literals and collections', () => {
     ['{ a = 1, "b c" = 2, (1 + 1) = 3 }', { a: 1, 'b c': 2, '2': 3 }],
     ['{ true = 1, null = 2 }', { true: 1, null: 2 }],
     ['{ (var_key) = "v" }', { k: 'v' }],
+    ['{ (obj.k) = "v" }', { x: 'v' }],
   ])('%s', (src, want) => {
-    expect(value(src, { var_key: 'k' })).toEqual(want);
+    expect(value(src, { var_key: 'k', obj: { k: 'x' } })).toEqual(want);
   });
 
   test('object keys "__proto__" and "constructor" are ordinary keys', () => {
