@@ -70,7 +70,7 @@ export const collectionFunctions: FunctionDef[] = [
   }),
   define({ name: 'index', params: [list, { name: 'value', type: 'any' }] }, (a) => {
     const l = a.nonNull(0);
-    if (!Array.isArray(l)) throw a.error(0, 'argument must be a list or tuple');
+    if (!Array.isArray(l)) throw a.fail('argument must be a list or tuple');
     const v = a.raw(1);
     const i = l.findIndex((e) => valuesEqual(e, v));
     if (i < 0) throw a.fail('item not found');
@@ -91,7 +91,7 @@ export const collectionFunctions: FunctionDef[] = [
     if (typeof v === 'string') return graphemes(v).length;
     if (Array.isArray(v)) return v.length;
     if (isObject(v)) return Object.keys(v).length;
-    throw a.error(0, 'argument must be a string, a collection type, or a structural type');
+    throw a.fail('argument must be a string, a collection type, or a structural type');
   }),
   define(
     {
@@ -169,7 +169,7 @@ export const collectionFunctions: FunctionDef[] = [
   define({ name: 'sort', params: [{ name: 'list', type: 'list(string)' }] }, (a) => {
     const l = a.list(0);
     l.forEach((v, j) => {
-      if (v === null) throw a.error(0, `given list element ${j} is null; a null string cannot be sorted`);
+      if (v === null) throw a.fail(`given list element ${j} is null; a null string cannot be sorted`);
     });
     return a.strList(0).sort(compareStrings);
   }),

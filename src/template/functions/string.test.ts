@@ -101,13 +101,14 @@ describe('string functions', () => {
       const e = callError('regex', '(unclosed', 'x');
       expect(e.argIndex).toBe(0);
       expect(e.message).toMatch(/^Invalid value for "pattern" parameter: invalid regexp pattern: /);
-      expect(callError('replace', 'x', '/(/', 'y').message).toMatch(/^Invalid value for "substr" parameter: invalid regexp pattern: /);
+      expect(callError('replace', 'x', '/(/', 'y').message).toMatch(/^Call to function "replace" failed: error parsing regexp: /);
     });
   });
 
   it.each<ErrorCase>([
     ['join', [','], 'Call to function "join" failed: at least one list is required.'],
-    ['join', [',', ['a', null]], 'Invalid value for "lists" parameter: element 1 is null.'],
+    ['join', [',', ['a', null]], 'Invalid value for "lists" parameter: element 1 is null; cannot concatenate null values.'],
+    ['join', [',', ['a'], [null]], 'Invalid value for "lists" parameter: element 0 of list 2 is null; cannot concatenate null values.'],
     ['join', [',', 'notalist'], 'Invalid value for "lists" parameter: list of string required.'],
     ['indent', [-1, 'x'], 'Invalid value for "spaces" parameter: spaces must not be negative.'],
     ['substr', ['x', 1.5, 1], 'Invalid value for "offset" parameter: value must be a whole number.'],

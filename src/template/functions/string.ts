@@ -36,7 +36,14 @@ export const stringFunctions: FunctionDef[] = [
       if (a.length < 2) throw a.fail('at least one list is required');
       const sep = a.str(0);
       const parts: string[] = [];
-      for (let i = 1; i < a.length; i++) parts.push(...a.strList(i));
+      for (let i = 1; i < a.length; i++) {
+        const nullAt = a.list(i).indexOf(null);
+        if (nullAt >= 0) {
+          const which = a.length > 2 ? ` of list ${i}` : '';
+          throw a.error(i, `element ${nullAt}${which} is null; cannot concatenate null values`);
+        }
+        parts.push(...a.strList(i));
+      }
       return parts.join(sep);
     },
   ),
@@ -52,7 +59,14 @@ export const stringFunctions: FunctionDef[] = [
       const sub = a.str(1);
       const rep = a.str(2);
       if (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) {
-        const { re } = compile(a, 1, sub.slice(1, -1), true);
+        let re: RegExp;
+        try {
+          re = compileGoRegex(sub.slice(1, -1), true).re;
+        } catch (e) {
+          // cty's replace returns the regexp package's error as is, against the whole call.
+          if (e instanceof RegexSyntaxError) throw a.fail(`error parsing regexp: ${e.message}`);
+          throw e;
+        }
         let out = '';
         let last = 0;
         for (const m of goMatchAll(re, s)) {
