@@ -2,39 +2,8 @@
 // deep equality, and the order in which object keys are visited.
 import { isObject, isUnknown, UNKNOWN, type Unknown, type Value, type ValueObject } from '../value.js';
 
-/**
- * A number as cty prints it: plain decimal notation, never an exponent. cty computes with
- * 512-bit floats, so 0.1 + 0.2 prints as 0.3 there; binary64 noise in the 16th and 17th
- * significant digits is rounded away here to print the same.
- */
-export function formatNumber(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
-  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
-  let s = String(n);
-  if (significantDigits(s) > 15) s = String(Number(n.toPrecision(15)));
-  const e = s.indexOf('e');
-  return e < 0 ? s : expandExponent(s.slice(0, e), Number(s.slice(e + 1)));
-}
-
-function significantDigits(s: string): number {
-  const mantissa = s.split('e')[0] ?? '';
-  return mantissa.replace(/[-.]/g, '').replace(/^0+/, '').length;
-}
-
-function expandExponent(mantissa: string, exp: number): string {
-  const negative = mantissa.startsWith('-');
-  const digitsWithDot = negative ? mantissa.slice(1) : mantissa;
-  const dot = digitsWithDot.indexOf('.');
-  const digits = digitsWithDot.replace('.', '');
-  // Position of the decimal point within `digits` after applying the exponent.
-  const point = (dot < 0 ? digitsWithDot.length : dot) + exp;
-  let out: string;
-  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = digits.slice(0, point) + '.' + digits.slice(point);
-  return (negative ? '-' : '') + out;
-}
+// One number formatter for the whole template layer, so "${n}" and tostring(n) agree.
+export { formatNumber } from '../convert.js';
 
 const NUMBER_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
