@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { BuildError, CancelledError, EnvironmentError, errorMessage } from '../../src/core/errors.js';
+import { BuildError, EnvironmentError, cancelledBy, errorMessage } from '../../src/core/errors.js';
 import { renderGoTemplate } from '../../src/core/gotemplate.js';
 import type { BuildInfo, GeneratedData } from '../../src/core/plugin.js';
 import type { Ui } from '../../src/core/ui.js';
@@ -38,7 +38,7 @@ export async function runShellLocal(config: ShellLocalConfig, run: ShellLocalRun
     const vars = packerVars(config, run);
     const flattened = flattenVars(vars, config.envVarFormat);
     for (const script of scripts) {
-      if (run.signal.aborted) throw new CancelledError();
+      if (run.signal.aborted) throw cancelledBy(run.signal);
       run.ui.say(`Running local shell script: ${script.shown}`);
       const tvars = { Vars: flattened, Script: script.path, Path: script.path, Command: script.path };
       const argv =
@@ -139,7 +139,7 @@ function spawnGroup(argv: string[], env: Record<string, string>, run: ShellLocal
       run.signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       run.ui.flush();
-      if (run.signal.aborted) reject(new CancelledError());
+      if (run.signal.aborted) reject(cancelledBy(run.signal));
       else if (code === null) reject(new BuildError(`script killed by signal ${sig ?? 'unknown'}`, { code: 'E_SCRIPT_SIGNAL' }));
       else resolve(code);
     });

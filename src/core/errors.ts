@@ -68,3 +68,9 @@ export const ExitCode = {
   /** A bug in imgbuild. */
   INTERNAL: 70,
 } as const;
+
+/** The CancelledError a signal was aborted with (the CLI names the signal), or a generic one. */
+export function cancelledBy(signal: AbortSignal): CancelledError {
+  const reason: unknown = signal.reason;
+  return reason instanceof CancelledError ? reason : new CancelledError();
+}

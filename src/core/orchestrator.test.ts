@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UNKNOWN } from '../template/value.js';
 import { prepareConfig } from './config.js';
-import { DiagnosticsError } from './errors.js';
+import { CancelledError, DiagnosticsError } from './errors.js';
 import { MemorySink } from './events.js';
 import { runBuilds, type RunBuildsOptions } from './orchestrator.js';
 import type { Artifact, Builder, PostProcessor } from './plugin.js';
@@ -156,7 +156,7 @@ describe('runBuilds with the null builder and shell-local', () => {
     events.length = 0;
     const ac = new AbortController();
     const sink = new MemorySink();
-    setTimeout(() => ac.abort(), 500);
+    setTimeout(() => ac.abort(new CancelledError('build cancelled by SIGINT')), 500);
     const [r] = await runBuilds(
       plan([build('test-rec', 'x', { tag: 'c1' }, { provisioners: [shell([`sleep 30 & echo $! > ${pidFile}`, 'wait'])] })]),
       options(sink, { signal: ac.signal }),
@@ -166,7 +166,7 @@ describe('runBuilds with the null builder and shell-local', () => {
     const bgPid = Number(readFileSync(pidFile, 'utf8'));
     await new Promise((res) => setTimeout(res, 200));
     expect(running(bgPid)).toBe(false);
-    expect(sink.of('build-end')[0]).toEqual(expect.objectContaining({ ok: false, cancelled: true }));
+    expect(sink.of('build-end')[0]).toEqual(expect.objectContaining({ ok: false, cancelled: true, error: 'build cancelled by SIGINT' }));
   });
 
   it('runs the error-cleanup-provisioner when provisioning fails, before the builder cleans up', async () => {

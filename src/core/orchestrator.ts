@@ -9,7 +9,7 @@ import type { BuildPlan, PlannedBuild, PlannedPostProcessor } from '../template/
 import { registerBuiltins } from './builtins.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
-import { CancelledError, DiagnosticsError, ImgbuildError, errorMessage } from './errors.js';
+import { CancelledError, DiagnosticsError, ImgbuildError, cancelledBy, errorMessage } from './errors.js';
 import { ScrubbingSink, makeUi } from './events.js';
 import { RunJournal } from './journal.js';
 import type { Journal } from './journal-types.js';
@@ -98,7 +98,7 @@ async function runBuild(b: PlannedBuild, env: BuildEnv): Promise<BuildResult> {
     return { name: b.displayName, durationMs: time - started, ...r };
   };
   try {
-    if (opts.signal.aborted) throw new CancelledError();
+    if (opts.signal.aborted) throw cancelledBy(opts.signal);
     const artifacts = await buildAndPostProcess(b, env, ui);
     artifacts.forEach((a, index) =>
       ui.emit({
@@ -115,7 +115,7 @@ async function runBuild(b: PlannedBuild, env: BuildEnv): Promise<BuildResult> {
     return finish({ ok: true, cancelled: false, artifacts });
   } catch (e) {
     const cancelled = e instanceof CancelledError || opts.signal.aborted;
-    return finish({ ok: false, cancelled, artifacts: [], error: cancelled && !(e instanceof CancelledError) ? new CancelledError() : e });
+    return finish({ ok: false, cancelled, artifacts: [], error: cancelled && !(e instanceof CancelledError) ? cancelledBy(opts.signal) : e });
   }
 }
 
@@ -182,7 +182,7 @@ async function postProcess(builderArtifact: Artifact, chains: PlannedPostProcess
     let prior = builderArtifact;
     let failed = false;
     for (const [i, pp] of chain.entries()) {
-      if (ctx.signal.aborted) throw new CancelledError();
+      if (ctx.signal.aborted) throw cancelledBy(ctx.signal);
       const label = pp.name ?? pp.type;
       const started = Date.now();
       ui.emit({ type: 'step-start', build: ui.build, step: label, time: started });
@@ -224,7 +224,7 @@ async function postProcess(builderArtifact: Artifact, chains: PlannedPostProcess
         prior = res.artifact;
         ok = true;
       } catch (e) {
-        if (e instanceof CancelledError || ctx.signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+        if (e instanceof CancelledError || ctx.signal.aborted) throw e instanceof CancelledError ? e : cancelledBy(ctx.signal);
         errors.push(`post-processor "${label}": ${failureText(e)}`);
         ui.error(`Error running post-processor "${label}": ${failureText(e)}`);
         failed = true;

@@ -9,7 +9,7 @@ import { NoneCommunicator } from '../communicators/none/index.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
 import { formatDuration } from './duration.js';
-import { BuildError, CancelledError, DiagnosticsError, errorMessage } from './errors.js';
+import { BuildError, DiagnosticsError, cancelledBy, errorMessage } from './errors.js';
 import type { Communicator, GeneratedData, ProvisionHooks, ProvisionerRun, StepContext } from './plugin.js';
 import { loadPlugin } from './registry.js';
 import { BUILD_ERROR, sleep, type CoreStep } from './runner.js';
@@ -32,7 +32,7 @@ export function provisionStep(provisioners: readonly PlannedProvisioner[], error
     errorCleanup: errorCleanup !== null,
     async run(ctx) {
       for (const [index, planned] of provisioners.entries()) {
-        if (ctx.signal.aborted) throw new CancelledError();
+        if (ctx.signal.aborted) throw cancelledBy(ctx.signal);
         await runOne(planned, index, ctx);
       }
     },

@@ -2,7 +2,7 @@
 // cleanup is pushed the moment the step starts, so a step that fails half-way is cleaned up
 // too; cleanups unwind in reverse on success, failure and cancellation. -on-error and
 // -debug are wrappers around steps, not flags inside them.
-import { CancelledError, ImgbuildError, errorMessage } from './errors.js';
+import { CancelledError, ImgbuildError, cancelledBy, errorMessage } from './errors.js';
 import { NonInteractiveError } from './events.js';
 import type { Step, StepContext } from './plugin.js';
 import { StateKey } from './state.js';
@@ -51,7 +51,7 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, opts: R
 
   for (const step of wrapped) {
     if (ctx.signal.aborted) {
-      failure = new CancelledError();
+      failure = cancelledBy(ctx.signal);
       break;
     }
     if (step.cleanup) pushed.push(step);
@@ -64,7 +64,7 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, opts: R
     } catch (e) {
       ctx.ui.flush();
       if (!step.quiet) emitEnd(ctx, step.name, started, false);
-      if (ctx.signal.aborted) failure = e instanceof CancelledError ? e : new CancelledError();
+      if (ctx.signal.aborted) failure = e instanceof CancelledError ? e : cancelledBy(ctx.signal);
       else if (e instanceof LeaveResourcesError) {
         failure = e.original;
         leave = true;
@@ -179,9 +179,9 @@ function passThrough(step: CoreStep): CoreStep {
 
 /** Rejects with CancelledError as soon as the signal aborts; the promise itself is left to settle. */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new CancelledError());
+  if (signal.aborted) return Promise.reject(cancelledBy(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CancelledError());
+    const onAbort = (): void => reject(cancelledBy(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => {
@@ -198,11 +198,11 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /** An abortable sleep. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(new CancelledError());
+  if (signal.aborted) return Promise.reject(cancelledBy(signal));
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new CancelledError());
+      reject(cancelledBy(signal));
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
