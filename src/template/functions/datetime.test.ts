@@ -81,6 +81,7 @@ describe('date and time functions', () => {
     ['legacy_isotime', ['15:04:05.000 .999 ,000'], '05:06:07.089 .089 ,089'],
     ['legacy_isotime', ['2006-01-02T15:04:05Z07:00 -0700 -07:00'], '2026-03-04T05:06:07Z +0000 +00:00'],
     ['legacy_isotime', ['002 literal text'], '063 literal text'],
+    ['legacy_strftime', [], '2026-03-04T05:06:07Z'],
     ['legacy_strftime', ['%Y-%m-%d %H:%M:%S'], '2026-03-04 05:06:07'],
     ['legacy_strftime', ['%a %A %b %B %e %y %p %Z %z %%'], 'Wed Wednesday Mar March  4 26 AM UTC +0000 %'],
     ['legacy_strftime', ['%F %T %D %R %L'], '2026-03-04 05:06:07 03/04/26 05:06 .089'],
@@ -89,8 +90,9 @@ describe('date and time functions', () => {
     expect(call(name, ...args)).toEqual(expected);
   });
 
-  it('legacy_isotime takes at most one format', () => {
+  it('legacy_isotime and legacy_strftime take at most one format', () => {
     expect(callError('legacy_isotime', 'a', 'b').message).toBe('Call to function "legacy_isotime" failed: too many values, 1 needed.');
+    expect(callError('legacy_strftime', 'a', 'b').message).toBe('Call to function "legacy_strftime" failed: too many values, 1 needed.');
   });
 
   it('flags the clock-reading functions as impure', async () => {

@@ -28,8 +28,13 @@ export const datetimeFunctions: FunctionDef[] = [
       return a.length === 0 ? formatRFC3339(t) : formatGoLayout(a.str(0), t);
     },
   ),
-  define({ name: 'legacy_strftime', params: [{ name: 'format', type: 'string' }], impure: true }, (a, ctx) =>
-    strftime(a.str(0), fromDate(ctx.now())),
+  define(
+    { name: 'legacy_strftime', params: [], variadic: { name: 'format', type: 'string' }, impure: true },
+    (a, ctx) => {
+      if (a.length > 1) throw a.fail('too many values, 1 needed');
+      const t = fromDate(ctx.now());
+      return a.length === 0 ? formatRFC3339(t) : strftime(a.str(0), t);
+    },
   ),
 ];
 

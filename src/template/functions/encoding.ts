@@ -367,7 +367,7 @@ interface TextEncoding {
 function lookupEncoding(a: Args, i: number): TextEncoding {
   const name = a.str(i);
   const enc = ENCODINGS[name.toLowerCase().replace(/[_\s]/g, '-')];
-  if (!enc) throw a.error(i, `${JSON.stringify(name)} is not a supported IANA encoding name or alias in this version`);
+  if (!enc) throw a.error(i, `${JSON.stringify(name)} is not a supported IANA encoding name or alias`);
   return enc;
 }
 

@@ -1,10 +1,11 @@
 import { FUNCTIONS, signature } from './index.js';
 
 // Packer's documented HCL2 function list (minus the evaluator's special forms can, try and
-// convert, and the secret-store functions, which need remote services).
+// convert, and the secret-store functions, which need remote services). regex_replace is
+// Packer's, not Terraform's.
 const PACKER_FUNCTIONS = `
 abs ceil floor log max min parseint pow signum sum
-chomp endswith format formatlist indent join lower regex regexall replace split startswith
+chomp endswith format formatlist indent join lower regex regex_replace regexall replace split startswith
 strcontains strrev substr title trim trimprefix trimspace trimsuffix upper
 alltrue anytrue chunklist coalesce coalescelist compact concat contains distinct element
 flatten index keys length lookup merge one range reverse setintersection setproduct

@@ -58,26 +58,17 @@ export const stringFunctions: FunctionDef[] = [
       const s = a.str(0);
       const sub = a.str(1);
       const rep = a.str(2);
-      if (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) {
-        let re: RegExp;
-        try {
-          re = compileGoRegex(sub.slice(1, -1), true).re;
-        } catch (e) {
-          // cty's replace returns the regexp package's error as is, against the whole call.
-          if (e instanceof RegexSyntaxError) throw a.fail(`error parsing regexp: ${e.message}`);
-          throw e;
-        }
-        let out = '';
-        let last = 0;
-        for (const m of goMatchAll(re, s)) {
-          out += s.slice(last, m.index) + expandGoTemplate(rep, m);
-          last = m.index + m[0].length;
-        }
-        return out + s.slice(last);
-      }
+      if (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) return regexReplace(a, s, sub.slice(1, -1), rep);
       if (sub === '') return s === '' ? rep : rep + Array.from(s).join(rep) + rep;
       return s.split(sub).join(rep);
     },
+  ),
+  define(
+    {
+      name: 'regex_replace',
+      params: [str, { name: 'substr', type: 'string' }, { name: 'replace', type: 'string' }],
+    },
+    (a) => regexReplace(a, a.str(0), a.str(1), a.str(2)),
   ),
   define({ name: 'regex', params: [{ name: 'pattern', type: 'string' }, { name: 'string', type: 'string' }] }, (a) => {
     const rx = compile(a, 0, a.str(0), false);
@@ -142,6 +133,25 @@ export const stringFunctions: FunctionDef[] = [
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
 const GO_SPACE_START = new RegExp(`^[${GO_SPACE}]+`, 'u');
 const GO_SPACE_END = new RegExp(`[${GO_SPACE}]+$`, 'u');
+
+/** Go's Regexp.ReplaceAllString, with $1/${name} expansion in the replacement. */
+function regexReplace(a: Args, s: string, pattern: string, rep: string): string {
+  let re: RegExp;
+  try {
+    re = compileGoRegex(pattern, true).re;
+  } catch (e) {
+    // cty returns the regexp package's error as is, against the whole call.
+    if (e instanceof RegexSyntaxError) throw a.fail(`error parsing regexp: ${e.message}`);
+    throw e;
+  }
+  let out = '';
+  let last = 0;
+  for (const m of goMatchAll(re, s)) {
+    out += s.slice(last, m.index) + expandGoTemplate(rep, m);
+    last = m.index + m[0].length;
+  }
+  return out + s.slice(last);
+}
 
 function formatList(a: Args): Value {
   const fmt = a.str(0);
