@@ -18,10 +18,15 @@ export interface LexOptions {
    * a JSON string), as if it were the body of a heredoc that ends at the end of input.
    */
   mode?: 'config' | 'template';
+  /**
+   * Where `source` starts in its file, when it is a piece of a larger text (a JSON string
+   * reparsed as an expression); ranges are then positions in that file.
+   */
+  start?: Pos;
 }
 
 export function lex(source: string, filename: string, opts: LexOptions = {}): LexResult {
-  const lexer = new Lexer(source, filename);
+  const lexer = new Lexer(source, filename, opts.start ?? { line: 1, column: 1, byte: 0 });
   return lexer.run(opts.mode ?? 'config');
 }
 
@@ -57,14 +62,20 @@ class Lexer {
   private i = 0;
   // The position cursor only moves forward, which keeps position tracking linear.
   private ci = 0;
-  private cline = 1;
-  private ccol = 1;
+  private cline: number;
+  private ccol: number;
+  private readonly baseByte: number;
   private apostrophes = 0;
 
   constructor(
     private readonly src: string,
     private readonly filename: string,
-  ) {}
+    start: Pos,
+  ) {
+    this.cline = start.line;
+    this.ccol = start.column;
+    this.baseByte = start.byte;
+  }
 
   run(mode: 'config' | 'template'): LexResult {
     if (mode === 'template') this.stack.push({ kind: 'heredoc', marker: null, startOfLine: true });
@@ -107,7 +118,7 @@ class Lexer {
     this.ci = k;
     this.cline = line;
     this.ccol = col;
-    return { line, column: col, byte: offset };
+    return { line, column: col, byte: this.baseByte + offset };
   }
 
   private emit(type: TokenType, start: number, end: number, synthetic = false): Token {

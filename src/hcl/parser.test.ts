@@ -421,6 +421,12 @@ describe('standalone entry points', () => {
     expect(parseExpression('1 2', 'cli').diagnostics.map((d) => d.summary)).toEqual(['Extra characters after expression']);
   });
 
+  it('places ranges inside a larger file when given where the text starts', () => {
+    const r = parseExpression('list(string)', 'v.pkr.json', { start: { line: 3, column: 14, byte: 40 } });
+    expect(r.expr.range.start).toEqual({ line: 3, column: 14, byte: 40 });
+    expect(r.expr.range.end).toEqual({ line: 3, column: 26, byte: 52 });
+  });
+
   it('parses a bare template, with directives and no quotes', () => {
     const r = parseTemplate('Hello ${name}!\n%{ if x }y%{ endif }', 'greeting.tpl');
     expect(r.diagnostics).toEqual([]);

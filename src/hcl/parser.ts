@@ -1,7 +1,7 @@
 // The entry point for HCL native syntax: bodies of attributes and blocks, in file order.
 // Parsing never throws on bad input; every problem is a diagnostic, and the parser
 // resynchronises at the next line so one mistake does not hide the rest.
-import type { Attribute, Block, Body, BodyItem, Expr, File, Range, TemplateExpr } from './ast.js';
+import type { Attribute, Block, Body, BodyItem, Expr, File, Pos, Range, TemplateExpr } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
 import { error } from './diagnostic.js';
 import { lex } from './lexer.js';
@@ -27,11 +27,12 @@ export function parseHCL(source: string, filename: string): ParseResult {
 }
 
 /**
- * A standalone expression, as in `-var 'name=["a", "b"]'` or a variable file value:
- * newlines are insignificant and the whole input must be one expression.
+ * A standalone expression, as in `-var 'name=["a", "b"]'`, or a JSON string that stands
+ * for an expression (`"type": "list(string)"`; pass the literal's start so ranges point
+ * into the JSON file): newlines are insignificant and the input must be one expression.
  */
-export function parseExpression(source: string, filename: string): { expr: Expr; diagnostics: Diagnostic[] } {
-  const lexed = lex(source, filename);
+export function parseExpression(source: string, filename: string, opts: { start?: Pos } = {}): { expr: Expr; diagnostics: Diagnostic[] } {
+  const lexed = lex(source, filename, opts.start ? { start: opts.start } : {});
   const diags: Diagnostic[] = [];
   const stream = new TokenStream(lexed.tokens);
   stream.pushNewlines(false);
@@ -44,8 +45,8 @@ export function parseExpression(source: string, filename: string): { expr: Expr;
 }
 
 /** A bare template: the whole input is template text, as in a file for templatefile(). */
-export function parseTemplate(source: string, filename: string): { expr: TemplateExpr; diagnostics: Diagnostic[] } {
-  const lexed = lex(source, filename, { mode: 'template' });
+export function parseTemplate(source: string, filename: string, opts: { start?: Pos } = {}): { expr: TemplateExpr; diagnostics: Diagnostic[] } {
+  const lexed = lex(source, filename, opts.start ? { mode: 'template', start: opts.start } : { mode: 'template' });
   const diags: Diagnostic[] = [];
   const expr = new ExprParser(new TokenStream(lexed.tokens), diags).parseBareTemplate();
   return { expr, diagnostics: sortDiagnostics([...lexed.diagnostics, ...diags]) };
@@ -196,10 +197,12 @@ class BodyParser extends ExprParser {
             tok.range,
             ctx,
           );
-        } else if (tok.type === 'Newline') {
+        } else if (tok.type === 'Newline' || tok.type === 'EOF') {
+          // `image "debian"` is far more often a forgotten "=" than a block header.
+          const hint = labels.length === 1 ? ` To set the argument "${ident.text}" instead, put an equals sign ("=") before its value.` : '';
           this.err(
             'Invalid block definition',
-            'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.',
+            `A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.${hint}`,
             tok.range,
             ctx,
           );
