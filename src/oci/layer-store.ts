@@ -3,15 +3,15 @@
 // lowerdir. Extraction goes to a temp dir that is renamed into place, and a lock file makes
 // concurrent builds wait for one extractor instead of racing.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultCacheDir } from './cache-dir.js';
 import { decompress } from './decompress.js';
 import { Digester, parseDigest, shortDigest } from './digest.js';
 import { OciError, wrapFsError } from './errors.js';
 import { extractLayer } from './extract.js';
+import { acquire } from './lock.js';
 
 export interface LayerStoreOptions {
   root?: string;
@@ -47,7 +47,7 @@ export class LayerStore {
     await mkdir(join(dir, '..'), { recursive: true }).catch((e: unknown) => {
       throw wrapFsError(`extract ${what}`, e);
     });
-    const release = await this.lock(`${dir}.lock`, () => this.has(diffId), what);
+    const release = await acquire(`${dir}.lock`, `extract ${what}`, this.opts.lockTimeoutMs ?? 30 * 60_000, () => this.has(diffId));
     if (release === null) return dir;
     const tmp = join(this.root, 'layers', `.tmp-${randomBytes(6).toString('hex')}`);
     try {
@@ -81,43 +81,5 @@ export class LayerStore {
     } finally {
       await release();
     }
-  }
-
-  /** O_EXCL lock file holding our pid; a lock whose pid is gone is stale and taken over. */
-  private async lock(path: string, done: () => Promise<boolean>, what: string): Promise<(() => Promise<void>) | null> {
-    const deadline = Date.now() + (this.opts.lockTimeoutMs ?? 30 * 60_000);
-    for (;;) {
-      try {
-        const fh = await open(path, 'wx');
-        await fh.write(String(process.pid));
-        await fh.close();
-        const release = (): Promise<void> => unlink(path).catch(() => undefined);
-        // The previous holder may have finished the work while we waited.
-        if (await done()) {
-          await release();
-          return null;
-        }
-        return release;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw wrapFsError(`lock ${what}`, e);
-      }
-      if (await done()) return null;
-      const pid = Number(await readFile(path, 'utf8').catch(() => ''));
-      if (pid > 0 && !alive(pid)) {
-        await unlink(path).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() > deadline) throw new OciError('E_OCI_LOCK', `extract ${what}: timed out waiting for lock ${path} (pid ${pid})`);
-      await sleep(100);
-    }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

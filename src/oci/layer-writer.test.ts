@@ -180,3 +180,21 @@ test('an empty directory gives the two-block empty tar', async () => {
   const r = await layer(src, { compression: 'none' });
   expect(r.diffSize).toBe(1024);
 });
+
+test('refuses an upper dir written with overlay metacopy, whose data lives in the lower layer', async () => {
+  const upper = join(tmp.path, 'upper');
+  await writeTree(upper, { 'usr/bin/tool': '' });
+  await setXattr(join(upper, 'usr/bin/tool'), 'trusted.overlay.metacopy', Buffer.alloc(0));
+  await expect(layer(upper, { overlayUpper: true })).rejects.toThrow(
+    'layer: usr/bin/tool: overlay metacopy in use (trusted.overlay.metacopy); mount the overlay with metacopy=off',
+  );
+});
+
+test('accepts a relative directory path', async () => {
+  const src = join(tmp.path, 'rel');
+  await writeTree(src, { 'bin/ping': 'elf' });
+  await setXattr(join(src, 'bin/ping'), 'security.capability', Buffer.from('0100000200200000000000000000000000000000', 'hex'));
+  const { relative } = await import('node:path');
+  const list = pyList((await layer(relative(process.cwd(), src))).path);
+  expect(Object.keys(list.find((e) => e.name === 'bin/ping')?.pax ?? {})).toEqual(['SCHILY.xattr.security.capability']);
+});

@@ -4,7 +4,7 @@
 // xattrs minus overlay/selinux ones, hardlinks as link entries. Overlay whiteouts become
 // AUFS-style `.wh.` entries, which is what the image-spec and every runtime understand.
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { minimatch } from 'minimatch';
 import { BlobStore } from './blob-store.js';
 import { LayerBlobSink, type LayerBlob } from './compress.js';
@@ -46,7 +46,9 @@ interface Node {
   entry: TarEntry;
 }
 
-export async function writeLayerFromDir(dir: string, opts: WriteLayerOptions): Promise<LayerResult> {
+export async function writeLayerFromDir(dirIn: string, opts: WriteLayerOptions): Promise<LayerResult> {
+  // getfattr prints absolute paths; the walk must build the same strings to look them up.
+  const dir = resolve(dirIn);
   const store = opts.store ?? new BlobStore(defaultCacheDir());
   const xattrs = opts.xattrs === false ? new Map<string, Array<[string, Buffer]>>() : await readTreeXattrs(dir);
   const nodes = collect(dir, opts, xattrs);
@@ -92,6 +94,7 @@ function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Arra
         // A real file named .wh.x would be read back as a deletion: refuse, as umoci does.
         throw new OciError('E_OCI_LAYER', `layer: ${rel}: file names starting with ".wh." are reserved for whiteouts`);
       }
+      if (opts.overlayUpper) refuseOverlayFeatures(rel, xattrs.get(abs));
       const base = { uid: st.uid, gid: st.gid, mtime: clamp(st), size: 0 };
       const xa = (xattrs.get(abs) ?? []).filter(([k]) => keepXattr(k));
       const withX = xa.length > 0 ? { xattrs: xa } : {};
@@ -163,6 +166,19 @@ function relinkInSortedOrder(nodes: Node[]): Node[] {
     for (const n of rest) n.entry = { ...n.entry, type: 'hardlink', size: 0, linkname: first.rel };
   }
   return nodes;
+}
+
+/**
+ * With redirect_dir a renamed directory is a redirect xattr, and with metacopy a file's data
+ * stays in the lower layer: an upper dir written under either is not a self-contained diff.
+ */
+function refuseOverlayFeatures(rel: string, xa: Array<[string, Buffer]> | undefined): void {
+  for (const [k] of xa ?? []) {
+    const feature = k.endsWith('overlay.redirect') ? 'redirect_dir' : k.endsWith('overlay.metacopy') ? 'metacopy' : null;
+    if (feature && (k.startsWith('trusted.') || k.startsWith('user.'))) {
+      throw new OciError('E_OCI_LAYER', `layer: ${rel}: overlay ${feature} in use (${k}); mount the overlay with ${feature}=off`);
+    }
+  }
 }
 
 function isOpaqueXattr(name: string, value: Buffer): boolean {

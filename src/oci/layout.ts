@@ -9,6 +9,7 @@ import { isDigest, shortDigest } from './digest.js';
 import { OciError, wrapFsError } from './errors.js';
 import { imageConfigSchema, indexSchema, parseJson, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type Platform } from './image.js';
 import { buildManifest, parseManifest, selectPlatform, serialize } from './manifest.js';
+import { withLockFile } from './lock.js';
 import { MediaType } from './media-types.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -91,6 +92,11 @@ export class OciLayout {
 
   /** Adds a manifest to index.json; a ref name moves to it from any entry that had it. */
   async addManifest(desc: Descriptor, refName?: string): Promise<void> {
+    // Builds sharing a layout (the cache) update index.json read-modify-write: serialise them.
+    await withLockFile(join(this.dir, 'index.json.lock'), `update ${join(this.dir, 'index.json')}`, () => this.addManifestLocked(desc, refName));
+  }
+
+  private async addManifestLocked(desc: Descriptor, refName?: string): Promise<void> {
     const index = await this.readIndex();
     const entry: Descriptor = { ...desc };
     if (refName !== undefined) entry.annotations = { ...(desc.annotations ?? {}), [REF_NAME]: refName };
