@@ -6,6 +6,7 @@ import type { BinaryExpr, ConditionalExpr, Expr, UnaryExpr } from '../../hcl/ast
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { UNKNOWN, isUnknown, type Value } from '../value.js';
 import { convertToType, inferType, unifyTypes } from './convert-type.js';
+import { ANY } from './types.js';
 import { diag, rangeBetween } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { describeMismatch } from './mismatch.js';
@@ -104,6 +105,15 @@ function evalLogical(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
   return expr.op === '||' ? l || r : l && r;
 }
 
+/**
+ * True when no conversion can be needed: one side is null or unknown (it takes the other's
+ * type), or both are primitives of one type. Spares walking large values in the common case.
+ */
+function sameShape(a: Value, b: Value): boolean {
+  if (a === null || b === null || isUnknown(a) || isUnknown(b)) return true;
+  return typeof a !== 'object' && typeof a === typeof b;
+}
+
 function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }
@@ -147,11 +157,11 @@ export function evalConditional(ev: Evaluator, expr: ConditionalExpr, scope: Sco
     ev.keepRefusals(f.diagnostics);
     return UNKNOWN;
   };
-  const tType = inferType(t.result);
-  const fType = inferType(f.result);
-  const unified = unifyTypes([tType, fType]);
+  const unified = sameShape(t.result, f.result) ? ANY : unifyTypes([inferType(t.result), inferType(f.result)]);
   if (unified === null) {
     keepRefusals();
+    const tType = inferType(t.result);
+    const fType = inferType(f.result);
     return ev.fail(
       diag(
         'Inconsistent conditional result types',
