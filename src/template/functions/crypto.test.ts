@@ -1,4 +1,5 @@
 import bcryptjs from 'bcryptjs';
+import { constants, generateKeyPairSync, publicEncrypt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,28 @@ describe('hashing and crypto functions', () => {
     const a = call('uuidv4') as string;
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(call('uuidv4')).not.toBe(a);
+  });
+
+  describe('rsadecrypt', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const encrypt = (text: string): string =>
+      publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(text)).toString('base64');
+
+    it('decrypts PKCS #1 v1.5 ciphertext with a PKCS #1 or PKCS #8 PEM key', () => {
+      expect(call('rsadecrypt', encrypt('Hello, world!'), pkcs1)).toBe('Hello, world!');
+      expect(call('rsadecrypt', encrypt('☃'), pkcs8)).toBe('☃');
+    });
+
+    it.each<[string, () => [string, string], string]>([
+      ['ciphertext that is not base64', () => ['%%%', pkcs1], 'failed to decode input "%%%": cipher text must be base64-encoded'],
+      ['a key that is not PEM', () => [encrypt('x'), 'nope'], 'invalid private key: ssh: no key found'],
+      ['ciphertext for another key', () => [Buffer.alloc(128, 7).toString('base64'), pkcs1], 'failed to decrypt: crypto/rsa: decryption error'],
+      ['ciphertext of the wrong length', () => ['AAAA', pkcs1], 'failed to decrypt: crypto/rsa: decryption error'],
+    ])('fails on %s', (_what, args, reason) => {
+      expect(callError('rsadecrypt', ...args()).message).toBe(`Call to function "rsadecrypt" failed: ${reason}.`);
+    });
   });
 
   describe('file hashes', () => {

@@ -1,7 +1,8 @@
 // Hashing and crypto functions. Digests are over the UTF-8 bytes of a string (or a file's
 // bytes); bcrypt and uuidv4 are random, hence impure.
-import { createHash, randomUUID } from 'node:crypto';
+import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID, type KeyObject } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
+import { decodeBase64Strict } from './encoding.js';
 import { readFileBytes } from './filesystem.js';
 import { define, type FunctionDef } from './types.js';
 
@@ -35,6 +36,23 @@ export const cryptoFunctions: FunctionDef[] = [
       throw a.fail('error occured generating password bcrypt: password length exceeds 72 bytes');
     }
     return bcryptjs.hashSync(input, bcryptjs.genSaltSync(cost));
+  }),
+  define({ name: 'rsadecrypt', params: [{ name: 'ciphertext', type: 'string' }, { name: 'privatekey', type: 'string' }] }, (a) => {
+    const s = a.str(0);
+    const ciphertext = decodeBase64Strict(s);
+    if (ciphertext === null) throw a.fail(`failed to decode input ${JSON.stringify(s)}: cipher text must be base64-encoded`);
+    const pem = a.str(1);
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw a.fail('invalid private key: ssh: no key found');
+    let key: KeyObject;
+    try {
+      key = createPrivateKey(pem);
+    } catch (e) {
+      throw a.fail(`invalid private key: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (key.asymmetricKeyType !== 'rsa') throw a.fail(`invalid private key type ${key.asymmetricKeyType ?? 'unknown'}`);
+    const out = decryptPKCS1v15(key, ciphertext);
+    if (out === null) throw a.fail('failed to decrypt: crypto/rsa: decryption error');
+    return out.toString('utf8');
   }),
   define({ name: 'uuidv4', params: [], impure: true }, () => randomUUID()),
   define({ name: 'uuidv5', params: [{ name: 'namespace', type: 'string' }, { name: 'name', type: 'string' }] }, (a) => {
@@ -80,6 +98,27 @@ function parseUUID(s: string): Buffer | string {
     return 'invalid UUID format';
   }
   return uuidBytes(body);
+}
+
+/**
+ * RSA PKCS #1 v1.5 decryption (Go's rsa.DecryptPKCS1v15). Node 20 refuses this padding in
+ * privateDecrypt (CVE-2023-46809), so we decrypt raw and check the padding ourselves; like
+ * Go, every failure is the same undistinguished error.
+ */
+function decryptPKCS1v15(key: KeyObject, ciphertext: Buffer): Buffer | null {
+  const k = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
+  if (k < 11 || ciphertext.length !== k) return null;
+  let em: Buffer;
+  try {
+    em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext);
+  } catch {
+    return null;
+  }
+  if (em[0] !== 0 || em[1] !== 2) return null;
+  const sep = em.indexOf(0, 2);
+  // At least eight non-zero padding bytes precede the separator.
+  if (sep < 10) return null;
+  return em.subarray(sep + 1);
 }
 
 /** RFC 4122 name-based UUID, SHA-1 (version 5). */

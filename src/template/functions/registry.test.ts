@@ -2,7 +2,7 @@ import { FUNCTIONS, signature } from './index.js';
 
 // Packer's documented HCL2 function list (minus the evaluator's special forms can, try and
 // convert, and the secret-store functions, which need remote services). regex_replace is
-// Packer's, not Terraform's.
+// Packer's, not Terraform's; rsadecrypt is in both.
 const PACKER_FUNCTIONS = `
 abs ceil floor log max min parseint pow signum sum
 chomp endswith format formatlist indent join lower regex regex_replace regexall replace split startswith
@@ -15,7 +15,7 @@ textencodebase64 urlencode yamldecode yamlencode
 abspath basename dirname file fileexists fileset filebase64 pathexpand templatefile
 formatdate legacy_isotime legacy_strftime timeadd timestamp
 base64sha256 base64sha512 bcrypt filemd5 filesha1 filesha256 filesha512 md5 sha1 sha256
-sha512 uuidv4 uuidv5
+sha512 uuidv4 uuidv5 rsadecrypt
 cidrhost cidrnetmask cidrsubnet cidrsubnets
 tobool tolist tomap tonumber toset tostring
 `
