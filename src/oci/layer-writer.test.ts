@@ -194,7 +194,7 @@ test('accepts a relative directory path', async () => {
   const src = join(tmp.path, 'rel');
   await writeTree(src, { 'bin/ping': 'elf' });
   await setXattr(join(src, 'bin/ping'), 'security.capability', Buffer.from('0100000200200000000000000000000000000000', 'hex'));
-  const { relative } = await import('node:path');
-  const list = pyList((await layer(relative(process.cwd(), src))).path);
+  const path = await import('node:path');
+  const list = pyList((await layer(path.relative(process.cwd(), src))).path);
   expect(Object.keys(list.find((e) => e.name === 'bin/ping')?.pax ?? {})).toEqual(['SCHILY.xattr.security.capability']);
 });
