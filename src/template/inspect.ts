@@ -1,5 +1,6 @@
 // `imgbuild inspect` and `imgbuild console`: a plain-data description of a loaded template
 // (sensitive values hidden), and evaluation of one expression with the template in scope.
+import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { isObject, isUnknown } from './value.js';
 import type { Value } from './value.js';
@@ -61,6 +62,27 @@ export function describeTemplate(t: Template): TemplateDescription {
       postProcessors: b.postProcessorChains.map((c) => c.map((pp) => ({ type: pp.type, name: pp.name }))),
     })),
   };
+}
+
+export interface PluginBlockRef {
+  kind: 'builder' | 'provisioner' | 'post-processor';
+  type: string;
+  typeRange: Range;
+}
+
+/**
+ * Every plugin block of the template, including those only/except or -only/-except leave
+ * out of a plan: Packer reports an unknown plugin type wherever it is written.
+ */
+export function pluginBlocks(t: Template): PluginBlockRef[] {
+  const out: PluginBlockRef[] = [];
+  for (const s of t.sourceBlocks.values()) out.push({ kind: 'builder', type: s.type, typeRange: s.labelRanges[0] ?? s.typeRange });
+  for (const b of t.builds) {
+    const provs = b.errorCleanupProvisioner ? [...b.provisioners, b.errorCleanupProvisioner] : b.provisioners;
+    for (const p of provs) out.push({ kind: 'provisioner', type: p.type, typeRange: p.typeRange });
+    for (const pp of b.postProcessorChains.flat()) out.push({ kind: 'post-processor', type: pp.type, typeRange: pp.typeRange });
+  }
+  return out;
 }
 
 /** Evaluates console input with var, local, path, packer, data and functions in scope. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { describeTemplate, evaluateInTemplate } from './inspect.js';
+import { describeTemplate, evaluateInTemplate, pluginBlocks } from './inspect.js';
 import { loadTemplate } from './load.js';
 import { errors, mustPlan, options, summaries, writeTree } from './test-helpers.js';
 
@@ -102,6 +102,15 @@ build {
 }
 `,
     });
+    expect(pluginBlocks(template).map((p) => `${p.kind}:${p.type}@${p.typeRange.start.line}`)).toEqual([
+      'builder:docker@12',
+      'provisioner:shell@18',
+      'provisioner:file@19',
+      'provisioner:shell-local@20',
+      'post-processor:manifest@21',
+      'post-processor:docker-tag@23',
+      'post-processor:docker-push@24',
+    ]);
     const d = describeTemplate(template);
     expect(d.variables.map((v) => [v.name, v.type, v.value, v.description])).toEqual([
       ['region', 'string', '"eu"', 'Where'],
