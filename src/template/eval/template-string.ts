@@ -1,9 +1,7 @@
 // Templates that live outside the configuration: templatefile() renders a file's text with
 // only the variables it is given (plus functions) in scope, as Packer and Terraform do.
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import { lex } from '../../hcl/lexer.js';
-import { ExprParser } from '../../hcl/parse-expr.js';
-import { TokenStream } from '../../hcl/stream.js';
+import { parseTemplate } from '../../hcl/parser.js';
 import type { Value, ValueObject } from '../value.js';
 import { formatRange } from './diag.js';
 import { evaluate } from './evaluate.js';
@@ -21,9 +19,7 @@ export function evaluateTemplateString(
   functions: ReadonlyMap<string, FunctionDef>,
   ctx: FunctionContext,
 ): { value: Value; diagnostics: Diagnostic[] } {
-  const lexed = lex(text, filename, { mode: 'template' });
-  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
-  const expr = new ExprParser(new TokenStream(lexed.tokens), diagnostics).parseBareTemplate();
+  const { expr, diagnostics } = parseTemplate(text, filename);
   if (diagnostics.some((d) => d.severity === 'error')) return { value: null, diagnostics };
   const result = evaluate(expr, { variables: new Map(Object.entries(vars)), functions, functionContext: ctx });
   return { value: result.value, diagnostics: [...diagnostics, ...result.diagnostics] };

@@ -3,9 +3,7 @@
 // for snapshots. Not imported by production code.
 import type { Expr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import { lex } from '../../hcl/lexer.js';
-import { ExprParser } from '../../hcl/parse-expr.js';
-import { TokenStream } from '../../hcl/stream.js';
+import { parseExpression } from '../../hcl/parser.js';
 import { FunctionError, type FunctionContext, type FunctionDef } from '../functions/types.js';
 import { isObject, type Value } from '../value.js';
 import { formatRange } from './diag.js';
@@ -15,12 +13,8 @@ import type { Reference, Scope } from './scope.js';
 export const FILE = 'test.pkr.hcl';
 
 export function parseExpr(src: string): Expr {
-  const { tokens, diagnostics } = lex(src, FILE);
-  const stream = new TokenStream(tokens);
-  stream.pushNewlines(false);
-  const diags: Diagnostic[] = [...diagnostics];
-  const expr = new ExprParser(stream, diags).parseExpression();
-  if (diags.length > 0) throw new Error(`parse failed: ${formatDiags(diags).join('\n')}`);
+  const { expr, diagnostics } = parseExpression(src, FILE);
+  if (diagnostics.length > 0) throw new Error(`parse failed: ${formatDiags(diagnostics).join('\n')}`);
   return expr;
 }
 
