@@ -105,9 +105,16 @@ export async function importArchive(path: string, layout: OciLayout, opts: { ref
   const what = `archive ${path}`;
   try {
     await extractLayer(createReadStream(path, { highWaterMark: 1 << 20 }), tmp, { mode: 'merged', what });
+    const isDocker = await exists(join(tmp, 'manifest.json'));
     if (await exists(join(tmp, 'oci-layout'))) {
       const src = await OciLayout.open(tmp);
-      const img = await src.resolve(opts.ref ?? (await onlyRef(src)), opts.platform);
+      // Docker 25+ `docker save` writes both forms; its index names images by tag only, so a
+      // full reference is looked up in manifest.json instead.
+      const img = await src.resolve(opts.ref ?? (await onlyRef(src)), opts.platform).catch((e: unknown) => {
+        if (isDocker && e instanceof OciError && e.code === 'E_OCI_UNKNOWN_IMAGE') return null;
+        throw e;
+      });
+      if (img === null) return await importDockerDir(tmp, layout, opts, what);
       for (const d of [img.manifest.config, ...img.manifest.layers]) {
         if (!(await layout.blobs.has(d.digest))) await layout.blobs.putStream(img.blobs.open(d.digest), { digest: d.digest, size: d.size });
       }
@@ -115,7 +122,7 @@ export async function importArchive(path: string, layout: OciLayout, opts: { ref
       await layout.addManifest({ ...img.manifestDescriptor, platform: { os: img.config.os, architecture: img.config.architecture } }, opts.refName);
       return img.manifestDescriptor;
     }
-    if (await exists(join(tmp, 'manifest.json'))) return await importDockerDir(tmp, layout, opts, what);
+    if (isDocker) return await importDockerDir(tmp, layout, opts, what);
     throw new OciError('E_OCI_ARCHIVE', `${what}: neither an oci-archive (no oci-layout) nor a docker-archive (no manifest.json)`);
   } finally {
     await rm(tmp, { recursive: true, force: true });

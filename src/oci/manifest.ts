@@ -5,7 +5,7 @@ import { formatPlatform, platformMatches } from './config.js';
 import { sha256 } from './digest.js';
 import { OciError } from './errors.js';
 import { indexSchema, manifestSchema, parseJson, type Descriptor, type ImageIndex, type Manifest, type Platform } from './image.js';
-import { MediaType } from './media-types.js';
+import { MediaType, toOciMediaType } from './media-types.js';
 
 export type ParsedManifest =
   | { kind: 'manifest'; mediaType: string; manifest: Manifest }
@@ -28,9 +28,13 @@ export function buildManifest(config: Descriptor, layers: Descriptor[], annotati
   return serialize(m, MediaType.ociManifest);
 }
 
-/** Only the descriptor fields a manifest should carry (not e.g. a local `path`). */
+/**
+ * Only the descriptor fields a manifest should carry (not e.g. a local `path`), with Docker
+ * media types of base layers turned into their OCI names: an OCI manifest that mixes them is
+ * refused by strict readers (umoci).
+ */
 function strip(d: Descriptor): Descriptor {
-  const out: Descriptor = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+  const out: Descriptor = { mediaType: toOciMediaType(d.mediaType), digest: d.digest, size: d.size };
   if (d.annotations) out.annotations = d.annotations;
   if (d.urls) out.urls = d.urls;
   return out;

@@ -34,3 +34,19 @@ export const MANIFEST_ACCEPT = [
   MediaType.dockerManifest,
   MediaType.dockerManifestList,
 ].join(', ');
+
+/** The OCI media type for the same bytes: Docker layer and config types map 1:1. */
+export function toOciMediaType(mediaType: string): string {
+  switch (mediaType) {
+    case MediaType.dockerLayerGzip:
+      return MediaType.ociLayerGzip;
+    case 'application/vnd.docker.image.rootfs.diff.tar':
+      return MediaType.ociLayer;
+    case MediaType.dockerLayerForeignGzip:
+      return MediaType.ociLayerNondistGzip;
+    case MediaType.dockerConfig:
+      return MediaType.ociConfig;
+    default:
+      return mediaType;
+  }
+}
