@@ -17,6 +17,11 @@ import type { CleanupFlags } from './commands/cleanup.js';
 
 /** Entry point called by bin/imgbuild with the raw process.argv. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<void> {
+  // `imgbuild inspect | head` closes the pipe early: that is the reader's choice, not a crash.
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const code = await run(argv.slice(2), io);
   // Let pending writes drain instead of process.exit(): piped stdout would be cut short.
   process.exitCode = code;
