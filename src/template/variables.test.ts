@@ -170,6 +170,12 @@ variable "image_id" {
     expect(ok.template?.variables.get('list')?.value).toEqual(['b', 'c']);
   });
 
+  test('a default may not refer to variables or locals', async () => {
+    const r = await loadFiles({ 'v.pkr.hcl': 'variable "a" { default = "x" }\nvariable "b" {\n  default = "${var.a}-y"\n}\n' });
+    expect(summaries(r.diagnostics)).toEqual(['Variables not allowed']);
+    expect(r.diagnostics[0]?.subject?.start.line).toBe(3);
+  });
+
   test('env() reads LoadOptions.env in defaults only', async () => {
     const r = await loadFiles({ 'v.pkr.hcl': 'variable "r" {\n  default = env("AWS_REGION")\n}\nvariable "e" {\n  default = env("NOPE")\n}\n' }, { env: { AWS_REGION: 'eu-west-3' } });
     expect(errors(r.diagnostics)).toEqual([]);

@@ -54,7 +54,11 @@ export function decodeVariableBlock(block: Block, fnCtx: EvalContext, diags: Dia
   def.sensitive = constBool(attrs.get('sensitive')?.expr, fnCtx, diags) ?? false;
   def.nullable = constBool(attrs.get('nullable')?.expr, fnCtx, diags) ?? true;
   const defAttr = attrs.get('default');
-  if (defAttr) {
+  const ref = defAttr ? collectReferences(defAttr.expr)[0] : undefined;
+  if (ref) {
+    diags.push(error('Variables not allowed', 'Variables may not be used in a variable default; use a local value to compute from other variables.', ref.range));
+    def.default = UNKNOWN;
+  } else if (defAttr) {
     const r = evalExpr(defAttr.expr, fnCtx);
     diags.push(...r.diagnostics);
     def.default = convertFor(def, r.value, defAttr.expr.range, diags, 'Invalid default value for variable');
