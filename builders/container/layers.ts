@@ -238,6 +238,8 @@ export class LayerSession implements ProvisionHooks {
   }
 }
 
+const OVERLAY_BOOKKEEPING = new Set(['trusted.overlay.origin', 'trusted.overlay.impure', 'trusted.overlay.uuid', 'trusted.overlay.nlink']);
+
 /** Post-order: an empty upper dir without xattrs whose lower twin has the same mode/owner. */
 async function pruneUnchangedDirs(upper: string, rel: string, lowers: readonly string[], xattrs: Map<string, Array<[string, Buffer]>>): Promise<boolean> {
   const abs = path.join(upper, rel);
@@ -248,7 +250,9 @@ async function pruneUnchangedDirs(upper: string, rel: string, lowers: readonly s
     if (await pruneUnchangedDirs(upper, path.join(rel, e.name), lowers, xattrs)) remaining--;
   }
   if (rel === '' || remaining > 0) return false;
-  if ((xattrs.get(abs)?.length ?? 0) > 0) return false;
+  // overlayfs's own bookkeeping (origin, impure, uuid) says nothing about content; an opaque
+  // or redirect marker, or any real xattr, does.
+  if ((xattrs.get(abs) ?? []).some(([name]) => !OVERLAY_BOOKKEEPING.has(name.replace(/^user\./, 'trusted.')))) return false;
   const st = await lstat(abs);
   for (const lower of lowers) {
     const l = await lstat(path.join(lower, rel)).catch(() => null);

@@ -62,14 +62,19 @@ export class ContainerCommunicator implements Communicator {
     await replaceWith(target);
     const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, opts.mode ?? 0o644);
     try {
-      const stream = Buffer.isBuffer(src) ? Readable.from([src]) : src;
-      await pipeline(stream, fh.createWriteStream({ autoClose: false }), opts.signal ? { signal: opts.signal } : {});
+      // The umask narrowed the create mode; set the asked one exactly, before writing.
       if (opts.mode !== undefined) await fh.chmod(opts.mode);
       if (s.uploadOwner) await fh.chown(s.uploadOwner.uid, s.uploadOwner.gid);
     } catch (e) {
-      throw new BuildError(`upload ${dst}: ${(e as Error).message}`, { cause: e });
-    } finally {
       await fh.close();
+      throw new BuildError(`upload ${dst}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      const stream = Buffer.isBuffer(src) ? Readable.from([src]) : src;
+      // The write stream owns the handle from here and closes it on finish or error.
+      await pipeline(stream, fh.createWriteStream(), opts.signal ? { signal: opts.signal } : {});
+    } catch (e) {
+      throw new BuildError(`upload ${dst}: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -126,12 +131,11 @@ export class ContainerCommunicator implements Communicator {
     } catch (e) {
       throw new BuildError(`download ${src}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file in the container' : (e as Error).message}`, { cause: e });
     }
-    try {
-      if ((await fh.stat()).isDirectory()) throw new BuildError(`download ${src}: is a directory; use a directory download`);
-      await pipeline(fh.createReadStream({ autoClose: false }), dst, opts.signal ? { signal: opts.signal } : {});
-    } finally {
+    if ((await fh.stat()).isDirectory()) {
       await fh.close();
+      throw new BuildError(`download ${src}: is a directory; end the source with / to download a directory`);
     }
+    await pipeline(fh.createReadStream(), dst, opts.signal ? { signal: opts.signal } : {});
   }
 
   async downloadDir(src: string, dst: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
@@ -153,11 +157,8 @@ export class ContainerCommunicator implements Communicator {
         } else if (e.isFile()) {
           await rm(localPath, { force: true });
           const fh = await open(hostPath, constants.O_RDONLY | constants.O_NOFOLLOW);
-          try {
-            await pipeline(fh.createReadStream({ autoClose: false }), createWriteStream(localPath, { mode: (await fh.stat()).mode & 0o777 }));
-          } finally {
-            await fh.close();
-          }
+          const mode = (await fh.stat()).mode & 0o777;
+          await pipeline(fh.createReadStream(), createWriteStream(localPath, { mode }));
         }
       }
     };

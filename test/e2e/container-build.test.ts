@@ -1,0 +1,220 @@
+// The daemonless container builder end to end, through `bin/imgbuild build`, with the real
+// runc, overlayfs and mmdebstrap: a bootstrap Debian base (built once per machine, cached
+// under IMGBUILD_CACHE_DIR), shell and file provisioners, a package from the Debian mirror,
+// and the output checked by independent tools (skopeo, umoci, runc). Also: reproducible
+// digests from empty layer caches, and cleanup after a failing or interrupted provisioner.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { bootstrapKey } from '../../src/bootstrap/index.js';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/cli.js';
+
+const EPOCH = 1700000000;
+const SHARED_CACHE = process.env['IMGBUILD_CACHE_DIR'] || path.join(homedir(), '.cache', 'imgbuild');
+const work = mkdtempSync(path.join(tmpdir(), 'imgbuild-container-e2e-'));
+const stateDir = path.join(work, 'state');
+const BUILD_TIMEOUT = 15 * 60_000;
+
+jest.setTimeout(BUILD_TIMEOUT);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+function env(cache = SHARED_CACHE): Record<string, string> {
+  return { IMGBUILD_CACHE_DIR: cache, IMGBUILD_STATE_DIR: stateDir, SOURCE_DATE_EPOCH: String(EPOCH) };
+}
+
+function template(name: string, body: string, outputs: string[]): string {
+  const dir = path.join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'build.pkr.hcl');
+  writeFileSync(
+    file,
+    `source "container" "${name}" {
+  bootstrap {
+    suite = "bookworm"
+  }
+  exclude = ["var/lib/apt/lists/*", "var/cache/apt/*.bin"]
+  changes = ["CMD [\\"/usr/bin/hello\\"]", "ENV GREETING=hi", "LABEL org.example.test=yes"]
+  output  = ${JSON.stringify(outputs)}
+}
+
+build {
+  sources = ["source.container.${name}"]
+${body}
+}
+`,
+  );
+  return dir;
+}
+
+function tool(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** What a build may leave behind: containers, mounts under the cache, build dirs. */
+function leftovers(cache: string): { containers: string[]; mounts: string[]; buildDirs: string[] } {
+  const list = spawnSync('runc', ['list', '-q'], { encoding: 'utf8' }).stdout ?? '';
+  const containers = list.split('\n').filter((l) => l.startsWith('imgbuild-'));
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(path.join(cache, 'tmp')) || m.startsWith(work));
+  const tmp = path.join(cache, 'tmp');
+  const buildDirs = existsSync(tmp) ? readdirSync(tmp) : [];
+  return { containers, mounts, buildDirs };
+}
+
+const FILE_AND_SHELL = `
+  provisioner "shell" {
+    inline = ["echo step1 > /etc/step1", "useradd -m -u 1234 builder"]
+  }
+  provisioner "file" {
+    source      = "greeting.txt"
+    destination = "/opt/greeting.txt"
+  }
+  provisioner "file" {
+    source      = "data/"
+    destination = "/srv/data"
+  }
+  provisioner "shell" {
+    inline = ["echo this step changes nothing"]
+  }
+`;
+
+function addFiles(dir: string): void {
+  writeFileSync(path.join(dir, 'greeting.txt'), 'hello from the file provisioner\n');
+  mkdirSync(path.join(dir, 'data', 'sub'), { recursive: true });
+  writeFileSync(path.join(dir, 'data', 'sub', 'x.txt'), 'x\n');
+}
+
+test('builds a bootstrap Debian image with shell and file provisioners and an apt package, readable by skopeo, umoci and runc', async () => {
+  const dir = template(
+    'deb',
+    `${FILE_AND_SHELL}
+  provisioner "shell" {
+    name   = "install hello"
+    inline = ["apt-get update -q", "apt-get install -y --no-install-recommends hello", "hello"]
+  }
+`,
+    ['oci:out:v1', 'docker-archive:out.docker.tar:imgbuild/deb:v1', 'oci-archive:out.oci.tar:v1'],
+  );
+  addFiles(dir);
+  const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  expect(r.stderr).not.toMatch(/error/i);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Hello, world!');
+
+  const oci = `oci:${path.join(dir, 'out')}:v1`;
+  const inspect = JSON.parse(tool('skopeo', ['inspect', oci])) as { Layers: string[]; Env: string[]; Labels: Record<string, string> };
+  // base + step1 + two file uploads + apt; the no-op shell step is an empty_layer entry.
+  expect(inspect.Layers).toHaveLength(5);
+  expect(inspect.Env).toContain('GREETING=hi');
+  expect(inspect.Labels).toEqual({ 'org.example.test': 'yes' });
+  const config = JSON.parse(tool('skopeo', ['inspect', '--config', oci])) as { history: { created_by: string; empty_layer?: boolean }[]; config: { Cmd: string[] } };
+  expect(config.config.Cmd).toEqual(['/usr/bin/hello']);
+  expect(config.history.map((h) => h.created_by).slice(1)).toEqual([
+    'imgbuild shell: echo step1 > /etc/step1',
+    'imgbuild file: greeting.txt -> /opt/greeting.txt',
+    'imgbuild file: data -> /srv/data',
+    'imgbuild shell: echo this step changes nothing',
+    'imgbuild shell: install hello',
+  ]);
+  expect(config.history[4]?.empty_layer).toBe(true);
+
+  // Both archives are readable, and skopeo can convert the layout.
+  expect(JSON.parse(tool('skopeo', ['inspect', `docker-archive:${path.join(dir, 'out.docker.tar')}`])).Layers).toHaveLength(5);
+  expect(JSON.parse(tool('skopeo', ['inspect', `oci-archive:${path.join(dir, 'out.oci.tar')}:v1`])).Layers).toHaveLength(5);
+  tool('skopeo', ['copy', oci, `docker-archive:${path.join(dir, 'copy.tar')}:imgbuild/copy:v1`]);
+
+  // umoci unpacks it; runc runs the installed program from the image.
+  const bundle = path.join(dir, 'bundle');
+  tool('umoci', ['unpack', '--image', `${path.join(dir, 'out')}:v1`, bundle]);
+  const rootfs = path.join(bundle, 'rootfs');
+  expect(readFileSync(path.join(rootfs, 'etc/step1'), 'utf8')).toBe('step1\n');
+  expect(readFileSync(path.join(rootfs, 'opt/greeting.txt'), 'utf8')).toBe('hello from the file provisioner\n');
+  expect(readFileSync(path.join(rootfs, 'srv/data/sub/x.txt'), 'utf8')).toBe('x\n');
+  expect(readFileSync(path.join(rootfs, 'etc/passwd'), 'utf8')).toMatch(/^builder:x:1234:/m);
+  expect(existsSync(path.join(rootfs, 'tmp'))).toBe(true);
+  // Excluded from layers: apt lists.
+  expect(readdirSync(path.join(rootfs, 'var/lib/apt/lists')).filter((f) => f.includes('Packages'))).toEqual([]);
+  const spec = JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8')) as {
+    process: { terminal: boolean; args: string[]; capabilities: Record<string, string[]> };
+  };
+  spec.process.terminal = false;
+  const caps = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
+  spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps };
+  writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
+  const run = spawnSync('runc', ['run', '--bundle', bundle, `imgbuild-e2e-hello-${process.pid}`], { encoding: 'utf8', timeout: 30_000 });
+  expect(run.stdout).toBe('Hello, world!\n');
+  expect(run.status).toBe(0);
+
+  expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+});
+
+test('two builds of one template from empty layer caches give the same manifest digest', async () => {
+  const digests: string[] = [];
+  const key = bootstrapKey({ suite: 'bookworm' }, EPOCH);
+  const tarball = path.join(SHARED_CACHE, 'bootstrap', `${key}.tar`);
+  for (const n of [1, 2]) {
+    const cache = path.join(work, `cache-${n}`);
+    // Only mmdebstrap's tarball is shared (it is slow and itself reproducible): blobs,
+    // extracted layers and the base layer are all made afresh.
+    if (existsSync(tarball)) {
+      mkdirSync(path.join(cache, 'bootstrap'), { recursive: true });
+      linkSync(tarball, path.join(cache, 'bootstrap', `${key}.tar`));
+    }
+    const dir = template(`repro${n}`, FILE_AND_SHELL, ['oci:out:v1']);
+    addFiles(dir);
+    const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(cache), timeoutMs: BUILD_TIMEOUT });
+    expect(r.code).toBe(0);
+    const index = JSON.parse(readFileSync(path.join(dir, 'out', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    digests.push(index.manifests[0]?.digest ?? '');
+    if (n === 2) rmSync(cache, { recursive: true, force: true });
+  }
+  expect(digests[0]).toMatch(/^sha256:/);
+  expect(digests[1]).toBe(digests[0]);
+});
+
+test('a failing provisioner leaves no container, no mount and no build dir', async () => {
+  const dir = template(
+    'fails',
+    `
+  provisioner "shell" {
+    inline = ["echo partial > /etc/partial", "exit 3"]
+  }
+`,
+    ['oci:out:v1'],
+  );
+  const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  expect(r.code).toBe(1);
+  expect(r.stdout + r.stderr).toMatch(/exited with status 3/);
+  expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+  expect(existsSync(path.join(dir, 'out'))).toBe(false);
+});
+
+test('SIGINT in the middle of a provisioner kills it and cleans up everything', async () => {
+  const dir = template(
+    'sigint',
+    `
+  provisioner "shell" {
+    inline = ["echo provisioner-started", "sleep 120", "echo should-not-print"]
+  }
+`,
+    ['oci:out:v1'],
+  );
+  const child = startCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env() });
+  const done = collect(child, { timeoutMs: BUILD_TIMEOUT });
+  await waitForOutput(child, /provisioner-started/, BUILD_TIMEOUT);
+  // The container is really there before the interrupt.
+  expect(leftovers(SHARED_CACHE).containers).toHaveLength(1);
+  const t0 = Date.now();
+  child.kill('SIGINT');
+  const r = await done;
+  expect(Date.now() - t0).toBeLessThan(20_000);
+  expect(r.code).toBe(130);
+  expect(r.stdout).not.toContain('should-not-print');
+  expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+});
