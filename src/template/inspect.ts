@@ -17,6 +17,8 @@ export interface TemplateDescription {
     type: string;
     /** The value rendered as HCL; "<sensitive>" for sensitive variables, "<unknown>" when unknown. */
     value: string;
+    /** The declared default rendered the same way; null when there is none. */
+    default: string | null;
     valueSource: ValueSource;
     description: string;
     sensitive: boolean;
@@ -45,6 +47,7 @@ export function describeTemplate(t: Template): TemplateDescription {
         name: v.name,
         type: v.typeText,
         value: v.sensitive ? '<sensitive>' : renderValue(v.value),
+        default: v.default === undefined ? null : v.sensitive ? '<sensitive>' : renderValue(v.default),
         valueSource: v.valueSource,
         description: v.description,
         sensitive: v.sensitive,

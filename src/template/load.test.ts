@@ -112,9 +112,9 @@ build {
       'post-processor:docker-push@24',
     ]);
     const d = describeTemplate(template);
-    expect(d.variables.map((v) => [v.name, v.type, v.value, v.description])).toEqual([
-      ['region', 'string', '"eu"', 'Where'],
-      ['secret', 'any', '<sensitive>', ''],
+    expect(d.variables.map((v) => [v.name, v.type, v.value, v.default, v.description])).toEqual([
+      ['region', 'string', '"eu"', '"eu"', 'Where'],
+      ['secret', 'any', '<sensitive>', '<sensitive>', ''],
     ]);
     expect(d.locals).toEqual([{ name: 'tags', value: '{ a = "b" }', sensitive: false }]);
     expect(d.sources.map((s) => [s.type, s.name, s.line])).toEqual([['docker', 'app', 12]]);
