@@ -16,6 +16,10 @@ const CASES: Array<[string, string]> = [
   ['comma after an argument', 'a = 1,\nb = 2\n'],
   ['unclosed block', 'build {\n  provisioner "shell" {\n    inline = ["x"]\n  }\n'],
   ['stray closing brace', 'a = 1\n}\nb = 2\n'],
+  [
+    'nested block missing its closing brace',
+    'packer {\n  required_plugins {\n    docker = {\n      version = ">= 1"\n    }\n}\n\nsource "docker" "u" {\n  image = "x"\n}\n',
+  ],
   ['quoted argument name', '"image" = "debian"\n'],
   ['expression starting with an operator', 'a = * 2\n'],
   ['missing expression at end of file', 'a ='],

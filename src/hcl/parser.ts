@@ -101,11 +101,11 @@ class BodyParser extends ExprParser {
       }
       const bad = this.s.read();
       if (bad.type === 'EOF') {
-        this.err(
-          'Unclosed configuration block',
-          'There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.',
-          openRange,
-        );
+        const suspect = misindentedBlock(items);
+        const hint = suspect
+          ? ` The "${suspect.type}" block on line ${suspect.typeRange.start.line} looks like the one left open: the brace on line ${suspect.range.end.line} that closes it is indented differently from its header.`
+          : ' This may be caused by incorrect brace nesting elsewhere in this file.';
+        this.err('Unclosed configuration block', `There is no closing brace for this block before the end of the file.${hint}`, openRange);
         endRange = bad.range;
         break;
       }
@@ -338,4 +338,20 @@ class BodyParser extends ExprParser {
       }
     }
   }
+}
+
+/**
+ * The deepest block, in file order, whose closing brace is not indented like its header:
+ * when a brace is missing, each block from there outwards borrows the next one's brace.
+ */
+function misindentedBlock(items: readonly BodyItem[]): Block | null {
+  for (const item of items) {
+    if (item.kind !== 'block') continue;
+    const inner = misindentedBlock(item.body.items);
+    if (inner) return inner;
+    const multiLine = item.range.end.line > item.typeRange.start.line;
+    const closeColumn = item.range.end.column - 1;
+    if (multiLine && closeColumn !== item.typeRange.start.column) return item;
+  }
+  return null;
 }
