@@ -1,6 +1,7 @@
 // Every format we write is checked by independent readers: skopeo and umoci.
 import { execFileSync } from 'node:child_process';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, mkdir } from 'node:fs/promises';
+import { flattenImage } from './flatten.js';
 import { join } from 'node:path';
 import { importArchive, importRootfsTarball, writeDockerArchive, writeOciArchive } from './archive.js';
 import { addLayer, newImageConfig } from './config.js';
@@ -109,6 +110,13 @@ describe('image formats', () => {
     await mkdir(join(tmp.path, 'rb'));
     sh('umoci', ['unpack', '--image', `${dir}:root`, join(tmp.path, 'rb', 'bundle')]);
     expect(await readFile(join(tmp.path, 'rb/bundle/rootfs/etc/hostname'), 'utf8')).toBe('r\n');
+  });
+
+  test('flattening applies layers in order, whiteouts included', async () => {
+    const root = join(tmp.path, 'flat');
+    await mkdir(root);
+    await flattenImage(image, root);
+    expect((await readdir(join(root, 'etc'))).sort()).toEqual(['app.conf', 'os-release']);
   });
 
   test('resolving an unknown tag lists the tags there are', async () => {

@@ -18,3 +18,4 @@ export * from './media-types.js';
 export * from './registry/client.js';
 export * from './registry/credentials.js';
 export * from './registry/reference.js';
+export * from './flatten.js';
