@@ -74,6 +74,14 @@ describe('manifest post-processor', () => {
     expect(m.builds.map((b) => b.name)).toEqual(['b', 'c']);
   });
 
+  it('scrubs sensitive values out of custom_data', async () => {
+    const c = { ...(await ppCtx('s', 'null', 'run-s')), scrub: (t: string) => t.replace('hunter2', '<sensitive>') };
+    await process({ output: 'scrubbed.json', custom_data: { token: 'x-hunter2', plain: 'visible' } }, c, artifact('1', []));
+    const text = readFileSync(join(dir, 'scrubbed.json'), 'utf8');
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('"token": "x-<sensitive>"');
+  });
+
   it('rejects unknown keys with a hint', () => {
     const raw = rawConfig({ outptu: 'x' });
     const p = manifestPostProcessor.prepare(raw, { templateDir: dir, sourceFullName: 'null.b', buildName: '' });

@@ -6,6 +6,12 @@ import type { PostProcessor } from '../../src/core/plugin.js';
 import { manifestSchema, type ManifestConfig } from './config.js';
 import { appendToManifest, fileSize, type ManifestBuild } from './driver.js';
 
+/** Sensitive variables often end up in custom_data; the file must not keep them. */
+function scrubValues(data: Record<string, string>, scrub: ((s: string) => string) | undefined): Record<string, string> {
+  if (!scrub) return data;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, scrub(v)]));
+}
+
 export const manifestPostProcessor: PostProcessor<ManifestConfig & { templateDir: string }> = {
   kind: 'post-processor',
   name: 'manifest',
@@ -31,7 +37,7 @@ export const manifestPostProcessor: PostProcessor<ManifestConfig & { templateDir
       files,
       artifact_id: input.id,
       packer_run_uuid: runUuid,
-      custom_data: config.custom_data ?? null,
+      custom_data: config.custom_data ? scrubValues(config.custom_data, ctx.scrub) : null,
     };
     ctx.ui.say(`Writing manifest to ${config.output}`);
     await appendToManifest(path, entry, runUuid, ctx.force === true);

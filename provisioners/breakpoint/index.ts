@@ -2,7 +2,7 @@
 // the machine can be inspected mid-build. With nobody to answer (no terminal, CI) it says
 // so and continues rather than hanging a pipeline.
 import { prepareConfig } from '../../src/core/config.js';
-import { NonInteractiveError } from '../../src/core/events.js';
+import { NonInteractiveError } from '../../src/core/errors.js';
 import type { Provisioner } from '../../src/core/plugin.js';
 import { abortable } from '../../src/core/runner.js';
 import { breakpointSchema, type BreakpointConfig } from './config.js';

@@ -74,3 +74,10 @@ export function cancelledBy(signal: AbortSignal): CancelledError {
   const reason: unknown = signal.reason;
   return reason instanceof CancelledError ? reason : new CancelledError();
 }
+
+/** Thrown by Ui.ask when nobody can answer (no TTY, CI=true, machine-readable output). */
+export class NonInteractiveError extends ImgbuildError {
+  constructor(question: string) {
+    super('E_NONINTERACTIVE', `cannot ask "${question.split('\n')[0] ?? ''}": not running interactively`);
+  }
+}

@@ -2,19 +2,14 @@
 // line buffering, since commands write arbitrary chunks), the scrubbing wrapper that keeps
 // sensitive values away from every renderer, and the factory that picks a renderer.
 import type { Readable, Writable } from 'node:stream';
-import { ImgbuildError } from './errors.js';
+import { NonInteractiveError } from './errors.js';
 import type { BuildEvent, EventSink, Level, Ui } from './ui.js';
 import { JsonSink } from './render/json.js';
 import { ListrSink } from './render/listr.js';
 import { MachineReadableSink } from './render/machine.js';
 import { PlainSink } from './render/plain.js';
 
-/** Thrown by Ui.ask when nobody can answer (no TTY, CI=true, machine-readable output). */
-export class NonInteractiveError extends ImgbuildError {
-  constructor(question: string) {
-    super('E_NONINTERACTIVE', `cannot ask "${question.split('\n')[0] ?? ''}": not running interactively`);
-  }
-}
+export { NonInteractiveError };
 
 export function makeUi(build: string, sink: EventSink): Ui {
   const partial = new Map<string, string>();
@@ -54,23 +49,26 @@ export function makeUi(build: string, sink: EventSink): Ui {
  * Replaces every sensitive value with `<sensitive>` in every string of every event before
  * forwarding, longest value first so a value containing another is not half-scrubbed.
  */
+export function makeScrubber(sensitiveValues: readonly string[]): (text: string) => string {
+  const secrets = [...new Set(sensitiveValues.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const s of secrets) out = out.split(s).join('<sensitive>');
+    return out;
+  };
+}
+
 export class ScrubbingSink implements EventSink {
-  private readonly secrets: string[];
+  readonly scrub: (text: string) => string;
   readonly ask?: (build: string, question: string) => Promise<string>;
 
   constructor(
     private readonly inner: EventSink,
     sensitiveValues: readonly string[],
   ) {
-    this.secrets = [...new Set(sensitiveValues.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
+    this.scrub = makeScrubber(sensitiveValues);
     const innerAsk = inner.ask?.bind(inner);
     if (innerAsk) this.ask = (build, question) => innerAsk(build, this.scrub(question));
-  }
-
-  scrub(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('<sensitive>');
-    return out;
   }
 
   emit(event: BuildEvent): void {

@@ -10,7 +10,7 @@ import { registerBuiltins } from './builtins.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
 import { CancelledError, DiagnosticsError, ImgbuildError, cancelledBy, errorMessage } from './errors.js';
-import { ScrubbingSink, makeUi } from './events.js';
+import { ScrubbingSink, makeScrubber, makeUi } from './events.js';
 import { RunJournal } from './journal.js';
 import type { Journal } from './journal-types.js';
 import { PROVISION_STEP, type Artifact, type BuildInfo, type GeneratedData, type Step, type StepContext } from './plugin.js';
@@ -164,7 +164,7 @@ async function buildAndPostProcess(b: PlannedBuild, env: BuildEnv, ui: Ui): Prom
 
   const artifact = builder.artifact(config, state);
   if (artifact === null) return [];
-  return postProcess(artifact, b.postProcessorChains, ctx);
+  return postProcess(artifact, b.postProcessorChains, ctx, makeScrubber(plan.sensitiveValues));
 }
 
 /**
@@ -173,7 +173,12 @@ async function buildAndPostProcess(b: PlannedBuild, env: BuildEnv, ui: Ui): Prom
  * builder's artifact survives when there are no post-processors or when any chain's first
  * post-processor keeps it. A failing chain does not stop the next one; the build fails.
  */
-async function postProcess(builderArtifact: Artifact, chains: PlannedPostProcessor[][], ctx: StepContext): Promise<Artifact[]> {
+async function postProcess(
+  builderArtifact: Artifact,
+  chains: PlannedPostProcessor[][],
+  ctx: StepContext,
+  scrub: (text: string) => string,
+): Promise<Artifact[]> {
   const { ui } = ctx;
   const results: Artifact[] = [];
   const errors: string[] = [];
@@ -204,7 +209,7 @@ async function postProcess(builderArtifact: Artifact, chains: PlannedPostProcess
         throwIfErrors(prepared.errors);
         if (prepared.config === null) throw new DiagnosticsError(prepared.errors);
         const res = await plugin.process(
-          { signal: ctx.signal, ui, journal: ctx.journal, build: ctx.build, generated, force: ctx.state.get(FORCE) === true },
+          { signal: ctx.signal, ui, journal: ctx.journal, build: ctx.build, generated, force: ctx.state.get(FORCE) === true, scrub },
           prior,
           prepared.config,
         );

@@ -198,6 +198,11 @@ export interface PostProcessContext {
   generated: GeneratedData;
   /** -force: replace existing output (the manifest starts a new file for a new run). */
   force?: boolean;
+  /**
+   * Replaces sensitive values with `<sensitive>`; post-processors that write user values
+   * into files (manifest custom_data) pass them through it. Absent: identity.
+   */
+  scrub?: (text: string) => string;
 }
 
 export interface PostProcessResult {

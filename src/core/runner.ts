@@ -2,8 +2,7 @@
 // cleanup is pushed the moment the step starts, so a step that fails half-way is cleaned up
 // too; cleanups unwind in reverse on success, failure and cancellation. -on-error and
 // -debug are wrappers around steps, not flags inside them.
-import { CancelledError, ImgbuildError, cancelledBy, errorMessage } from './errors.js';
-import { NonInteractiveError } from './events.js';
+import { CancelledError, ImgbuildError, NonInteractiveError, cancelledBy, errorMessage } from './errors.js';
 import type { Step, StepContext } from './plugin.js';
 import { StateKey } from './state.js';
 

@@ -3,7 +3,7 @@
 // list closes. Interactive pauses (ask) are not offered here: the list redraws over a
 // prompt, so -debug/-on-error=ask/breakpoints use the plain renderer (see createSink).
 import type { Readable, Writable } from 'node:stream';
-import { Listr, type ListrDefaultRenderer, type ListrSimpleRenderer, type ListrTaskWrapper } from 'listr2';
+import type { ListrDefaultRenderer, ListrSimpleRenderer, ListrTaskWrapper } from 'listr2';
 import type { BuildEvent, EventSink } from '../ui.js';
 import { humanDuration, type SummaryArtifact } from './common.js';
 
@@ -14,6 +14,7 @@ interface BuildTask {
   done: { resolve: () => void; reject: (e: Error) => void } | null;
   pending: BuildEvent[];
   started: number;
+  begun: boolean;
 }
 
 export interface ListrOptions {
@@ -27,8 +28,16 @@ export class ListrSink implements EventSink {
   private readonly tasks = new Map<string, BuildTask>();
   private readonly artifacts: SummaryArtifact[] = [];
   private readonly running: Promise<unknown>;
+  private closing = false;
 
   constructor(private readonly opts: ListrOptions) {
+    // listr2 is imported only when a terminal renderer is made, so validate and the plain
+    // renderers never load it; events arriving meanwhile wait in each task's queue.
+    this.running = import('listr2').then(({ Listr }) => this.start(Listr)).catch(() => undefined);
+  }
+
+  private start(Listr: typeof import('listr2').Listr): Promise<unknown> {
+    const opts = this.opts;
     const list = new Listr(
       opts.builds.map((build) => ({
         title: build,
@@ -38,6 +47,7 @@ export class ListrSink implements EventSink {
             t.handle = handle;
             t.done = { resolve, reject };
             for (const e of t.pending.splice(0)) this.apply(t, e);
+            if (this.closing) this.finishUnstarted(t, build);
           }),
         rendererOptions: { persistentOutput: true, outputBar: 5 },
       })),
@@ -48,7 +58,7 @@ export class ListrSink implements EventSink {
         rendererOptions: { collapseErrors: false, showErrorMessage: true },
       },
     );
-    this.running = list.run().catch(() => undefined);
+    return list.run();
   }
 
   emit(e: BuildEvent): void {
@@ -63,7 +73,8 @@ export class ListrSink implements EventSink {
 
   async close(): Promise<void> {
     // Builds that never started (filtered, or the run stopped early) must not hold the list open.
-    for (const t of this.tasks.values()) t.done?.resolve();
+    this.closing = true;
+    for (const [build, t] of this.tasks) this.finishUnstarted(t, build);
     await this.running;
     if (this.artifacts.length > 0) {
       this.opts.out.write(`\n==> Builds finished. The artifacts of successful builds are:\n`);
@@ -71,10 +82,15 @@ export class ListrSink implements EventSink {
     }
   }
 
+  private finishUnstarted(t: BuildTask, build: string): void {
+    if (!t.begun) t.handle?.skip(`${build}: not run`);
+    t.done?.resolve();
+  }
+
   private taskOf(build: string): BuildTask {
     let t = this.tasks.get(build);
     if (!t) {
-      t = { handle: null, done: null, pending: [], started: Date.now() };
+      t = { handle: null, done: null, pending: [], started: Date.now(), begun: false };
       this.tasks.set(build, t);
     }
     return t;
@@ -86,6 +102,7 @@ export class ListrSink implements EventSink {
     switch (e.type) {
       case 'build-start':
         t.started = e.time;
+        t.begun = true;
         return;
       case 'step-start':
         h.title = `${e.build}: ${e.step}`;
