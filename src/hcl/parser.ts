@@ -112,6 +112,12 @@ class BodyParser extends ExprParser {
       if (!this.s.recovery && bad.type !== 'Invalid') {
         if (bad.type === 'OQuote') {
           this.err('Invalid argument name', 'Argument names must not be quoted.', bad.range);
+        } else if (bad.type === 'CBrace' && end === 'EOF') {
+          this.err(
+            'Argument or block definition required',
+            'An argument or block definition is required here. This closing brace has no block to close: there is one "}" too many, or a "{" is missing earlier in the file.',
+            bad.range,
+          );
         } else {
           this.err('Argument or block definition required', 'An argument or block definition is required here.', bad.range);
         }
