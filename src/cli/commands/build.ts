@@ -84,5 +84,8 @@ function sinkMode(flags: BuildFlags, io: CliIo): SinkMode {
   if (flags.json === true) return 'json';
   if (flags.machineReadable === true) return 'machine-readable';
   if (flags.debug === true || flags.onError === 'ask') return 'plain';
-  return io.stdout.isTTY === true && !isCi(io.env) ? 'listr2' : 'plain';
+  // A pseudo-terminal without a size (some CI runners, `script`) makes listr2 wrap every
+  // character onto its own line: such a terminal gets plain lines.
+  const columns = (io.stdout as { columns?: number }).columns ?? 0;
+  return io.stdout.isTTY === true && !isCi(io.env) && columns >= 20 ? 'listr2' : 'plain';
 }
