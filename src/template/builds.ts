@@ -2,18 +2,17 @@
 // and their provisioners, error-cleanup provisioner and post-processor chains in file order.
 // Meta-arguments (only, except, pause_before, ...) are consumed here; plugin bodies are kept
 // as syntax for PlannedPlugin.evaluate.
-import type { Block, Expr, Range } from '../hcl/ast.js';
+import type { Block, Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { isObject, isUnknown } from './value.js';
-import type { Value } from './value.js';
+import { isUnknown } from './value.js';
 import type { EvalContext } from './adapter.js';
 import { suggest } from './adapter.js';
 import { expandBody } from './dynamic.js';
-import { parseGoDuration } from './duration.js';
+import { evalBool, evalDuration, evalInt, evalOverride, evalRefList, evalString } from './meta.js';
 import { evaluateIn } from './scope.js';
 import { checkLabels, rangeText, unsupported } from './schema.js';
-import type { BuildDef, BuildSourceUse, Bindings, PostProcessorDef, ProvisionerDef, SourceDef, SourceRef, XAttribute, XBlock, XItem } from './types.js';
+import type { BuildDef, BuildSourceUse, PostProcessorDef, ProvisionerDef, SourceDef, SourceRef, XAttribute, XBlock, XItem } from './types.js';
 
 const BUILD_BLOCKS: Record<string, string[]> = {
   source: ['reference'],
@@ -276,74 +275,6 @@ function checkOnlyExcept(only: string[], except: string[], item: XBlock, diags: 
   if (only.length > 0 && except.length > 0) {
     diags.push(error('Both only and except are set', `A ${item.type} may use "only" or "except", not both.`, item.typeRange));
   }
-}
-
-function evalValue(a: XAttribute, ctx: EvalContext, diags: Diagnostic[]): Value | undefined {
-  const r = evaluateIn(a.attr.expr, ctx, a.bindings);
-  diags.push(...r.diagnostics);
-  if (r.diagnostics.some((d) => d.severity === 'error')) return undefined;
-  return r.value;
-}
-
-function evalString(expr: Expr, ctx: EvalContext, bindings: Bindings, diags: Diagnostic[]): string | null {
-  const r = evaluateIn(expr, ctx, bindings);
-  diags.push(...r.diagnostics);
-  if (typeof r.value === 'string') return r.value;
-  if (typeof r.value === 'number' || typeof r.value === 'boolean') return String(r.value);
-  // Unknown only after an earlier error (an unset variable): that error says it all.
-  if (r.diagnostics.length === 0 && !isUnknown(r.value)) diags.push(error('Invalid value', 'A string is required here.', expr.range));
-  return null;
-}
-
-function evalRefList(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): string[] {
-  if (!a) return [];
-  const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null || isUnknown(v)) return [];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
-  diags.push(error('Invalid value', `${a.attr.name} must be a list of source references like "docker.example".`, a.attr.expr.range));
-  return [];
-}
-
-function evalDuration(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): number | null {
-  if (!a) return null;
-  const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null || isUnknown(v)) return null;
-  const ms = typeof v === 'string' ? parseGoDuration(v) : null;
-  if (ms === null || ms < 0) {
-    diags.push(error('Invalid duration', `${a.attr.name} must be a duration like "10s" or "1m30s", not ${JSON.stringify(v)}.`, a.attr.expr.range));
-    return null;
-  }
-  return ms;
-}
-
-function evalInt(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): number | null {
-  if (!a) return null;
-  const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null || isUnknown(v)) return null;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 0) {
-    diags.push(error('Invalid value', `${a.attr.name} must be a whole number, not ${JSON.stringify(v)}.`, a.attr.expr.range));
-    return null;
-  }
-  return n;
-}
-
-function evalBool(a: XAttribute, ctx: EvalContext, diags: Diagnostic[]): boolean | null {
-  const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null || isUnknown(v)) return null;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'false') return v === 'true';
-  diags.push(error('Invalid value', `${a.attr.name} must be true or false.`, a.attr.expr.range));
-  return null;
-}
-
-function evalOverride(a: XAttribute | undefined, ctx: EvalContext, diags: Diagnostic[]): ProvisionerDef['override'] {
-  if (!a) return null;
-  const v = evalValue(a, ctx, diags);
-  if (v === undefined || v === null || isUnknown(v)) return null;
-  if (isObject(v) && Object.values(v).every((x) => isObject(x) || isUnknown(x))) return v;
-  diags.push(error('Invalid override', 'override must be a map from source ("type.name") to an object of arguments.', a.attr.expr.range));
-  return null;
 }
 
 function asBlock(x: XBlock): Block {
