@@ -6,7 +6,7 @@ import type { Expr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { UNKNOWN, type Value } from '../value.js';
 import { evalCall } from './call.js';
-import { formatRange } from './diag.js';
+import { diag, formatRange } from './diag.js';
 import { evalFor } from './for.js';
 import { evalObject } from './object.js';
 import { evalBinary, evalConditional, evalUnary } from './operators.js';
@@ -18,8 +18,15 @@ export { childScope, type Scope, type Reference } from './scope.js';
 
 export function evaluate(expr: Expr, scope: Scope): { value: Value; diagnostics: Diagnostic[] } {
   const ev = new Evaluator();
-  const value = ev.eval(expr, scope);
-  return { value, diagnostics: dedupe(ev.diags) };
+  try {
+    const value = ev.eval(expr, scope);
+    return { value, diagnostics: dedupe(ev.diags) };
+  } catch (e) {
+    // Nesting thousands deep exhausts the stack; that is the template's problem, not a crash.
+    if (!(e instanceof RangeError && /call stack/i.test(e.message))) throw e;
+    const tooDeep = diag('Expression too complex', 'This expression is nested too deeply to evaluate. Split it into smaller parts, for example with locals.', expr.range);
+    return { value: UNKNOWN, diagnostics: [...dedupe(ev.diags), tooDeep] };
+  }
 }
 
 export class Evaluator {

@@ -26,25 +26,30 @@ export function evalUnary(ev: Evaluator, expr: UnaryExpr, scope: Scope): Value {
 }
 
 export function evalBinary(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
-  switch (expr.op) {
-    case '==':
-    case '!=': {
-      const l = ev.eval(expr.left, scope);
-      const r = ev.eval(expr.right, scope);
-      const eq = valuesEqual(l, r);
-      return isUnknown(eq) ? UNKNOWN : expr.op === '==' ? eq : !eq;
-    }
-    case '&&':
-    case '||':
-      return evalLogical(ev, expr, scope);
-    default:
-      return evalArithmetic(ev, expr, scope);
+  if (expr.op === '&&' || expr.op === '||') return evalLogical(ev, expr, scope);
+  // `a + b + c ...` nests to the left; walking that spine in a loop keeps long chains off
+  // the call stack. Operands are still evaluated left to right.
+  const spine: BinaryExpr[] = [];
+  let leftmost: Expr = expr;
+  while (leftmost.kind === 'binary' && leftmost.op !== '&&' && leftmost.op !== '||') {
+    spine.push(leftmost);
+    leftmost = leftmost.left;
   }
+  let acc = ev.eval(leftmost, scope);
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const node = spine[i];
+    if (node) acc = applyBinary(ev, node, acc, ev.eval(node.right, scope));
+  }
+  return acc;
 }
 
-function evalArithmetic(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
-  const l = toNumber(ev, ev.eval(expr.left, scope), expr.left, 'left', expr);
-  const r = toNumber(ev, ev.eval(expr.right, scope), expr.right, 'right', expr);
+function applyBinary(ev: Evaluator, expr: BinaryExpr, lv: Value, rv: Value): Value {
+  if (expr.op === '==' || expr.op === '!=') {
+    const eq = valuesEqual(lv, rv);
+    return isUnknown(eq) ? UNKNOWN : expr.op === '==' ? eq : !eq;
+  }
+  const l = toNumber(ev, lv, expr.left, 'left', expr);
+  const r = toNumber(ev, rv, expr.right, 'right', expr);
   if (l === null || r === null || isUnknown(l) || isUnknown(r)) return UNKNOWN;
   switch (expr.op) {
     case '+':

@@ -82,6 +82,13 @@ test('deeply nested child scopes do not copy their parents', () => {
 });
 
 test('a long chain of operators does not exhaust the stack', () => {
-  const src = Array.from({ length: 1000 }, () => '1').join(' + ');
-  expect(evaluate(parseExpr(src), scopeOf({})).value).toBe(1000);
+  const src = Array.from({ length: 20000 }, (_, i) => (i % 2 ? '2' : '1')).join(' + ');
+  expect(evaluate(parseExpr(src), scopeOf({})).value).toBe(30000);
+});
+
+test('nesting too deep for the stack is a diagnostic, not a crash', () => {
+  let expr = parseExpr('1');
+  for (let i = 0; i < 100000; i++) expr = { kind: 'paren', expr, range: expr.range };
+  const r = evaluate(expr, scopeOf({}));
+  expect(r.diagnostics.map((d) => d.summary)).toEqual(['Expression too complex']);
 });
