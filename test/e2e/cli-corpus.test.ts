@@ -98,7 +98,7 @@ describe.each(TEMPLATES.map((t) => [t.id, t] as const))('%s', (_id, t) => {
         expect(d.location).not.toBeNull();
         if (d.location === null) continue;
         const line = readFileSync(d.location.file, 'utf8').split('\n')[d.location.line - 1] ?? '';
-        expect({ type, line }).toEqual({ type, line: expect.stringMatching(new RegExp(`"?${type}"?`)) as unknown as string });
+        expect({ type, line }).toEqual({ type, line: expect.stringMatching(new RegExp(`"?${type}"?`)) });
       }
     }
   });

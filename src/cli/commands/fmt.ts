@@ -59,7 +59,9 @@ export async function runFmt(paths: string[], flags: FmtFlags, io: CliIo): Promi
 
 async function formatStdin(flags: FmtFlags, io: CliIo, check: boolean): Promise<number> {
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
   const source = Buffer.concat(chunks).toString('utf8');
   const result = formatHCL(source, '<stdin>');
   await reportOrThrow(result.diagnostics, new Map([['<stdin>', source]]), flags, io);
