@@ -33,8 +33,18 @@ describe('encoding functions', () => {
     ['yamldecode', ['hello: world'], { hello: 'world' }],
     ['yamldecode', ['true'], true],
     ['yamldecode', ['{a: &foo [1, 2, 3], b: *foo}'], { a: [1, 2, 3], b: [1, 2, 3] }],
-    ['yamldecode', ['list:\n  - 1\n  - two\n  - null\n  - 0x10\n'], { list: [1, 'two', null, 16] }],
-    ['yamldecode', ['1: one\ntrue: yes'], { '1': 'one', true: 'yes' }],
+    ['yamldecode', ['list:\n  - 1\n  - two\n  - null\n  - 1.5e3\n'], { list: [1, 'two', null, 1500] }],
+    ['yamldecode', ['1: one\ntrue: yes'], { '1': 'one', true: true }],
+    // go-cty-yaml resolves plain scalars YAML 1.1 style:
+    ['yamldecode', ['[yes, No, on, OFF, y, n, ~, Null, ""]'], [true, false, true, false, true, false, null, null, '']],
+    ['yamldecode', ['[0x10, !!int 0x10, 0b101, 0755, 1_000, -3, +4.5, .5, 0o17]'], ['0x10', 16, 5, 755, 1000, -3, 4.5, 0.5, '0o17']],
+    ['yamldecode', ['[.inf, -.Inf, "yes", \'1\', !!str 12, !!bool "true", !!float "2"]'], [Infinity, -Infinity, 'yes', '1', '12', true, 2]],
+    ['yamldecode', ['[2001-12-14, 2001-12-14t21:59:43.10-05:00, 2001-12-14 21:59:43.10, "2001-12-14", 2001-13-01]'], [
+      '2001-12-14T00:00:00Z', '2001-12-14T21:59:43-05:00', '2001-12-14T21:59:43Z', '2001-12-14', '2001-13-01',
+    ]],
+    ['yamldecode', ['base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\n'], { base: { a: 1, b: 2 }, derived: { a: 1, b: 3 } }],
+    ['yamldecode', ['c: |\n  literal\n  block\nf: >\n  folded\n  text\n'], { c: 'literal\nblock\n', f: 'folded text\n' }],
+    ['yamldecode', ['!!binary aGk='], 'aGk='],
     ['yamldecode', [''], null],
     ['yamlencode', [{ a: 'b', c: 'd' }], '"a": "b"\n"c": "d"\n'],
     ['yamlencode', [{ foo: [1, 2, 3], bar: 'baz' }], '"bar": "baz"\n"foo":\n- 1\n- 2\n- 3\n'],
@@ -73,6 +83,11 @@ describe('encoding functions', () => {
     ['jsondecode', ['{'], 'Call to function "jsondecode" failed: unexpected end of JSON input.'],
     ['yamldecode', ['a: 1\n---\nb: 2'], 'Call to function "yamldecode" failed: on line 1, column 1: only one YAML document is allowed.'],
     ['yamldecode', ['{a: &foo [1, *foo, 3]}'], 'Call to function "yamldecode" failed: an alias cannot refer to the node that contains it.'],
+    ['yamldecode', ['.nan'], 'Call to function "yamldecode" failed: floating point NaN is not supported.'],
+    ['yamldecode', ['!foo bar'], 'Call to function "yamldecode" failed: unsupported tag "!foo".'],
+    ['yamldecode', ['!!int abc'], 'Call to function "yamldecode" failed: cannot parse "abc" as tag:yaml.org,2002:int.'],
+    ['yamldecode', ['!!binary "!!"'], 'Call to function "yamldecode" failed: cannot parse "!!" as tag:yaml.org,2002:binary: not valid base64.'],
+    ['yamldecode', ['? [1]\n: 2'], 'Call to function "yamldecode" failed: only string, number and bool mapping keys are supported.'],
     ['textencodebase64', ['ü', 'US-ASCII'], 'Invalid value for "string" parameter: the given string contains characters that cannot be represented in US-ASCII.'],
     ['textencodebase64', ['x', 'klingon'], 'Invalid value for "encoding" parameter: "klingon" is not a supported IANA encoding name or alias.'],
     ['textdecodebase64', ['!!', 'UTF-8'], 'Invalid value for "source" parameter: the given value is has an invalid base64 symbol at offset 0.'],
@@ -82,7 +97,7 @@ describe('encoding functions', () => {
   });
 
   it('reports YAML syntax errors with their position', () => {
-    expect(callError('yamldecode', 'a: [1').message).toMatch(/^Call to function "yamldecode" failed: .*line 1, column \d+\.$/);
+    expect(callError('yamldecode', 'a: [1').message).toMatch(/^Call to function "yamldecode" failed: on line 1, column \d+: \S.*\.$/);
   });
 
   it('yamlencode folds long strings at a space past column 80, as go-yaml does', () => {
@@ -109,6 +124,12 @@ describe('encoding functions', () => {
     expect(bytes[9]).toBe(0xff);
     expect(bytes.readUInt32LE(4)).toBe(0); // no mtime: same input, same output
     expect(call('base64gzip', 'test')).toBe(out);
+  });
+
+  it('refuses YAML whose aliases expand without bound', () => {
+    let src = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 8; i++) src += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    expect(callError('yamldecode', src).message).toBe('Call to function "yamldecode" failed: the document expands to too many values.');
   });
 
   it('round-trips jsonencode through jsondecode', () => {

@@ -2,7 +2,7 @@
 // rules), JSON (cty's marshalling), URL query escaping, YAML (the style Terraform emits) and
 // text encodings by IANA name.
 import { gzipSync } from 'node:zlib';
-import { parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
 import { formatNumber } from '../convert.js';
 import { isObject, type Value, type ValueObject } from '../value.js';
 import { marshalJSON, setKey, sortedKeys } from './shared.js';
@@ -198,15 +198,20 @@ function parseCsv(text: string): string[][] {
 
 function yamlDecode(a: Args): Value {
   const src = a.str(0);
-  // logLevel 'error' keeps the library from printing warnings on the process.
-  const docs = parseAllDocuments(src, { logLevel: 'error' });
-  const [first, ...more] = Array.from(docs);
-  if (!first) return null;
+  // Every scalar stays a string here (failsafe schema); resolveScalar types them as cty-yaml
+  // does. logLevel 'silent' keeps the library from printing on the process.
+  const docs = parseAllDocuments(src, { schema: 'failsafe', logLevel: 'silent' });
+  const [doc, ...more] = Array.from(docs);
+  if (!doc) return null;
   if (more.length > 0) throw a.fail('on line 1, column 1: only one YAML document is allowed');
-  const err = first.errors[0];
-  if (err) throw a.fail((err.message.split('\n')[0] ?? err.message).replace(/:$/, ''));
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    const msg = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
+    throw a.fail(pos ? `on line ${pos.line}, column ${pos.col}: ${msg}` : msg);
+  }
   try {
-    return fromYaml(first.toJS({ maxAliasCount: 1000, mapAsMap: true }) as unknown, []);
+    return new YamlResolver(doc).node(doc.contents);
   } catch (e) {
     if (e instanceof YamlShapeError) throw a.fail(e.message);
     throw e;
@@ -215,23 +220,167 @@ function yamlDecode(a: Args): Value {
 
 class YamlShapeError extends Error {}
 
-/** Converts parsed YAML to a Value; `ancestors` catches aliases that refer to themselves. */
-function fromYaml(v: unknown, ancestors: object[]): Value {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v !== 'object') return null; // YAML produces no other JS types
-  if (ancestors.includes(v)) throw new YamlShapeError('an alias cannot refer to the node that contains it');
-  const inner = [...ancestors, v];
-  if (Array.isArray(v)) return v.map((x) => fromYaml(x, inner));
-  const o: ValueObject = {};
-  const entries: [unknown, unknown][] = v instanceof Map ? Array.from(v.entries()) : Object.entries(v);
-  for (const [k, x] of entries) {
-    if (k !== null && typeof k === 'object') throw new YamlShapeError('only scalar mapping keys are supported');
-    setKey(o, String(k), fromYaml(x, inner));
+const TAG = 'tag:yaml.org,2002:';
+const YAML_KEYWORDS: Record<string, Value> = {};
+for (const [v, words] of [
+  [true, 'y Y yes Yes YES true True TRUE on On ON'],
+  [false, 'n N no No NO false False FALSE off Off OFF'],
+  [null, '~ null Null NULL'],
+  [Infinity, '.inf .Inf .INF +.inf +.Inf +.INF'],
+  [-Infinity, '-.inf -.Inf -.INF'],
+] as const) {
+  for (const w of words.split(' ')) YAML_KEYWORDS[w] = v;
+}
+YAML_KEYWORDS[''] = null;
+
+/**
+ * Turns a parsed YAML document into a Value the way go-cty-yaml resolves it: YAML 1.1 style
+ * booleans (yes/no/on/off), "0x10" left a string unless tagged !!int, unquoted timestamps
+ * normalised to RFC 3339, merge keys, and aliases (never into their own anchor).
+ */
+class YamlResolver {
+  private budget = 500_000; // aliases can expand a small document enormously
+  /** Collections being resolved: an alias to one of them would never end. */
+  private readonly open = new Set<unknown>();
+
+  constructor(private readonly doc: Document) {}
+
+  node(n: unknown): Value {
+    if (--this.budget < 0) throw new YamlShapeError('the document expands to too many values');
+    if (n === null || n === undefined) return null;
+    if (isAlias(n)) {
+      const target = n.resolve(this.doc);
+      if (this.open.has(target)) throw new YamlShapeError('an alias cannot refer to the node that contains it');
+      return this.node(target);
+    }
+    if (isScalar(n)) {
+      const plain = n.type === 'PLAIN';
+      // The library decodes !!binary itself; cty-yaml keeps its base64 text, so use the source.
+      const text = typeof n.value === 'string' ? n.value : (n.source ?? '');
+      return resolveScalar(n.tag ?? (plain ? '' : `${TAG}str`), text);
+    }
+    this.open.add(n);
+    try {
+      return this.collection(n);
+    } finally {
+      this.open.delete(n);
+    }
   }
-  return o;
+
+  private collection(n: unknown): Value {
+    if (isSeq(n)) return n.items.map((x) => this.node(x));
+    if (isMap(n)) {
+      const out: ValueObject = {};
+      const explicit = new Set<string>();
+      for (const pair of n.items) {
+        if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
+          this.merge(out, explicit, this.node(pair.value));
+          continue;
+        }
+        const key = this.node(pair.key);
+        if (key === null || typeof key === 'object') throw new YamlShapeError('only string, number and bool mapping keys are supported');
+        const k = typeof key === 'number' ? formatNumber(key) : String(key);
+        setKey(out, k, this.node(pair.value));
+        explicit.add(k);
+      }
+      return out;
+    }
+    throw new YamlShapeError('unsupported YAML node');
+  }
+
+  /** A "<<" merge key: keys of the merged map(s) fill in what the mapping does not set itself. */
+  private merge(out: ValueObject, explicit: Set<string>, v: Value): void {
+    const maps = Array.isArray(v) ? v : [v];
+    for (const m of maps) {
+      if (!isObject(m)) throw new YamlShapeError('map merge requires map or sequence of maps as the value');
+      for (const [k, x] of Object.entries(m)) if (!explicit.has(k) && !Object.prototype.hasOwnProperty.call(out, k)) setKey(out, k, x);
+    }
+  }
+}
+
+/** go-cty-yaml's resolveScalar for a scalar's tag ('' when plain and untagged) and text. */
+function resolveScalar(tag: string, src: string): Value {
+  const known = ['', 'str', 'bool', 'int', 'float', 'null', 'timestamp', 'binary'].map((t) => (t ? TAG + t : t));
+  if (!known.includes(tag)) throw new YamlShapeError(`unsupported tag ${JSON.stringify(tag)}`);
+  let t = tag;
+  const first = src[0] ?? '';
+  const hint = src === '' ? 'N' : /[+-]/.test(first) ? 'S' : /\d/.test(first) ? 'D' : /[yYnNtTfFoO~]/.test(first) ? 'M' : first === '.' ? '.' : '';
+  if (hint !== '' && t !== `${TAG}str` && t !== `${TAG}binary`) {
+    if (Object.prototype.hasOwnProperty.call(YAML_KEYWORDS, src)) return YAML_KEYWORDS[src] as Value;
+    if (src === '.nan' || src === '.NaN' || src === '.NAN') throw new YamlShapeError('floating point NaN is not supported');
+    if (hint === '.') {
+      const n = parseDecimalNumber(src);
+      if (n !== null) return n;
+    } else if (hint === 'D' || hint === 'S') {
+      if (t === '' || t === `${TAG}timestamp`) {
+        const ts = parseYamlTimestamp(src);
+        if (ts !== null) return ts;
+      }
+      const plain = src.replaceAll('_', '');
+      const n = parseDecimalNumber(plain);
+      if (n !== null) return n;
+      if (plain.startsWith('0b') || plain.startsWith('-0b')) t = `${TAG}int`;
+    }
+  }
+  const cannot = (): YamlShapeError => new YamlShapeError(`cannot parse ${JSON.stringify(src)} as ${t}`);
+  switch (t) {
+    case `${TAG}binary`:
+      if (decodeBase64Strict(src) === null) throw new YamlShapeError(`cannot parse ${JSON.stringify(src)} as ${t}: not valid base64`);
+      return src;
+    case `${TAG}str`:
+    case '':
+      return src;
+    case `${TAG}bool`: {
+      const b = YAML_KEYWORDS[src];
+      if (typeof b !== 'boolean') throw cannot();
+      return b;
+    }
+    case `${TAG}int`:
+    case `${TAG}float`: {
+      const plain = src.replaceAll('_', '');
+      const n = parseDecimalNumber(plain) ?? parseGoInt(plain);
+      if (n === null) throw cannot();
+      return n;
+    }
+    case `${TAG}timestamp`: {
+      const ts = parseYamlTimestamp(src);
+      if (ts === null) throw cannot();
+      return ts;
+    }
+    default:
+      return null; // !!null
+  }
+}
+
+/** cty.ParseNumberVal: a decimal number, optionally signed, or an infinity. */
+function parseDecimalNumber(s: string): number | null {
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) return Number(s);
+  if (/^[+-]?[Ii]nf$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  return null;
+}
+
+/** Go's strconv.ParseInt(s, 0, 64) (and the 0b forms cty-yaml adds): 0x, 0o, 0b and leading-0 octal. */
+function parseGoInt(s: string): number | null {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9]\d*)$/.exec(s);
+  if (!m) return null;
+  const body = m[2] ?? '';
+  const digits = /^0[oO]/.test(body) ? `0o${body.slice(2)}` : /^0[0-7]+$/.test(body) ? `0o${body.slice(1)}` : body;
+  const n = Number(BigInt(digits));
+  return m[1] === '-' ? -n : n;
+}
+
+/** The YAML timestamp forms cty-yaml accepts, rendered as RFC 3339 (its convention for times). */
+function parseYamlTimestamp(s: string): string | null {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?))?$/.exec(s);
+  if (!m) return null;
+  const [y, mo, d] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
+  const h = Number(m[4] ?? m[8] ?? 0);
+  const mi = Number(m[5] ?? m[9] ?? 0);
+  const se = Number(m[6] ?? m[10] ?? 0);
+  const zone = m[7] ?? 'Z';
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || se > 59) return null;
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(se)}${zone === '+00:00' ? 'Z' : zone}`;
 }
 
 /**
