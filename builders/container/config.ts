@@ -351,11 +351,10 @@ export function parseOutput(o: string, abs: (p: string) => string): OutputTarget
   return { kind: 'registry', ref: o };
 }
 
-/** `path:ref`, where the ref is what follows the last ':' unless it looks like part of a path. */
+/** `path[:ref]` split at the first ':', as skopeo reads `oci:` and `docker-archive:` names. */
 function splitRef(s: string): [string, string | undefined] {
-  const i = s.lastIndexOf(':');
+  const i = s.indexOf(':');
   if (i <= 0) return [s, undefined];
   const ref = s.slice(i + 1);
-  if (ref === '' || ref.includes('/')) return [s, undefined];
-  return [s.slice(0, i), ref];
+  return ref === '' ? [s.slice(0, i), undefined] : [s.slice(0, i), ref];
 }

@@ -16,8 +16,6 @@ const work = mkdtempSync(path.join(tmpdir(), 'imgbuild-container-e2e-'));
 const stateDir = path.join(work, 'state');
 const BUILD_TIMEOUT = 15 * 60_000;
 
-jest.setTimeout(BUILD_TIMEOUT);
-
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
@@ -152,7 +150,7 @@ test('builds a bootstrap Debian image with shell and file provisioners and an ap
   expect(run.status).toBe(0);
 
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
-});
+}, BUILD_TIMEOUT);
 
 test('two builds of one template from empty layer caches give the same manifest digest', async () => {
   const digests: string[] = [];
@@ -176,7 +174,7 @@ test('two builds of one template from empty layer caches give the same manifest 
   }
   expect(digests[0]).toMatch(/^sha256:/);
   expect(digests[1]).toBe(digests[0]);
-});
+}, BUILD_TIMEOUT);
 
 test('a failing provisioner leaves no container, no mount and no build dir', async () => {
   const dir = template(
@@ -193,7 +191,7 @@ test('a failing provisioner leaves no container, no mount and no build dir', asy
   expect(r.stdout + r.stderr).toMatch(/exited with status 3/);
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
   expect(existsSync(path.join(dir, 'out'))).toBe(false);
-});
+}, BUILD_TIMEOUT);
 
 test('SIGINT in the middle of a provisioner kills it and cleans up everything', async () => {
   const dir = template(
@@ -217,4 +215,4 @@ test('SIGINT in the middle of a provisioner kills it and cleans up everything', 
   expect(r.code).toBe(130);
   expect(r.stdout).not.toContain('should-not-print');
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
-});
+}, BUILD_TIMEOUT);
