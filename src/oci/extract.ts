@@ -119,19 +119,24 @@ class Extractor {
     }
   }
 
-  /** Each parent component must be a real directory; missing ones are created. */
-  private async ensureParent(parts: string[]): Promise<void> {
+  /**
+   * Each parent component must be a real directory; missing ones are created, or with
+   * `create` false the walk stops and says so (a whiteout under a missing dir is a no-op).
+   */
+  private async ensureParent(parts: string[], create = true): Promise<boolean> {
     let rel = '';
     for (const c of parts) {
       rel = rel === '' ? c : `${rel}/${c}`;
+      // A parent this layer writes into belongs to the layer: an opaque marker keeps it.
+      this.created.add(rel);
       if (this.dirs.has(rel)) continue;
       const abs = join(this.root, rel);
       const st = await lstat(abs).catch(() => null);
+      if (st === null && !create) return false;
       if (st === null) {
         await mkdir(abs, { mode: 0o755 }).catch((e: unknown) => {
           throw wrapFsError(`${this.what}: create ${rel}`, e);
         });
-        this.created.add(rel);
       } else if (st.isSymbolicLink()) {
         throw new OciError('E_OCI_UNSAFE_PATH', `${this.what}: ${rel}: refusing to extract through a symlink`);
       } else if (!st.isDirectory()) {
@@ -139,6 +144,7 @@ class Extractor {
       }
       this.dirs.add(rel);
     }
+    return true;
   }
 
   /** Removes whatever is at `abs` (never following it) unless it is a directory we keep. */
@@ -251,15 +257,11 @@ class Extractor {
       this.opts.onWarning?.(`${this.what}: ${e.path}: invalid whiteout ignored`);
       return;
     }
-    await this.ensureParent(parent);
+    if (!(await this.ensureParent(parent, this.opts.mode === 'overlay'))) return;
     const targetRel = rel === '' ? target : `${rel}/${target}`;
     const abs = join(this.root, targetRel);
-    if (this.opts.mode === 'merged') {
-      await this.replace(targetRel, abs);
-      return;
-    }
     await this.replace(targetRel, abs);
-    await mknod([abs, 'c', '0', '0']);
+    if (this.opts.mode === 'overlay') await mknod([abs, 'c', '0', '0']);
   }
 
   private async applyOpaque(rel: string): Promise<void> {
@@ -274,16 +276,12 @@ class Extractor {
     for (const name of names) {
       const child = rel === '' ? name : `${rel}/${name}`;
       if (this.created.has(child)) {
-        if (this.dirs.has(child)) await this.applyOpaqueKeep(child);
+        // A directory this layer created (or kept) may still hold lower entries below it.
+        if (this.dirs.has(child)) await this.applyOpaque(child);
         continue;
       }
       await this.replace(child, join(this.root, child));
     }
-  }
-
-  /** Inside an opaque dir, a directory this layer created may still hold lower entries. */
-  private async applyOpaqueKeep(rel: string): Promise<void> {
-    await this.applyOpaque(rel);
   }
 }
 

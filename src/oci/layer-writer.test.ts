@@ -167,6 +167,18 @@ describe('overlay whiteouts', () => {
     expect(await readdir(join(root, 'var/cache/apt'))).toEqual(['fresh']);
   });
 
+  test('an opaque marker keeps what the same layer writes below it, even without parent dir entries', async () => {
+    const { buildTar } = await import('../../test/fixtures/hostile-layers/index.js');
+    const { Readable } = await import('node:stream');
+    const root = join(tmp.path, 'merged');
+    await writeTree(root, { 'd/old': 'o', 'd/s/old': 'o', 'd/s/new': 'stale' });
+    const tar = buildTar([{ path: 'd/.wh..wh..opq', type: 'file' }, { path: 'd/s/new', type: 'file', content: 'fresh' }], tmp.path);
+    await extractLayer(Readable.from([tar]), root, { mode: 'merged' });
+    expect(await readdir(join(root, 'd'))).toEqual(['s']);
+    expect(await readdir(join(root, 'd/s'))).toEqual(['new']);
+    expect(await readFile(join(root, 'd/s/new'), 'utf8')).toBe('fresh');
+  });
+
   test('refuses a real file named .wh.* in an upper dir', async () => {
     const upper = join(tmp.path, 'upper');
     await writeTree(upper, { 'etc/.wh.sneaky': 'x' });
