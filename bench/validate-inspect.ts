@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   // Generated outside the repository so it is never committed or formatted by accident.
   const large = path.join(os.tmpdir(), 'imgbuild-bench', 'large.pkr.hcl');
   mkdirSync(path.dirname(large), { recursive: true });
-  spawnSync(process.execPath, [path.join(REPO_ROOT, 'bench', 'gen-large-template.mjs'), large, '5000'], {
+  spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'bench', 'gen-large-template.js'), large, '5000'], {
     stdio: 'inherit',
   });
 

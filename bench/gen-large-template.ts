@@ -1,18 +1,17 @@
-#!/usr/bin/env node
 // Writes a large but valid template (about 5,000 lines by default) for the validate/inspect
 // benchmark: many typed variables with validations, locals that reference them, many null
 // sources, and one build with hundreds of shell-local provisioners. Only plugins imgbuild
 // ships are used, so a full `validate` exercises every phase, not just the parser.
 //
-//   node bench/gen-large-template.mjs [out.pkr.hcl] [target-lines]
+//   node dist/bench/gen-large-template.js [out.pkr.hcl] [target-lines]   (after `npx tsc -p .`)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const out = process.argv[2] ?? '/tmp/imgbuild-bench/large.pkr.hcl';
 const target = Number(process.argv[3] ?? 5000);
 
-const parts = [];
-const lines = () => parts.join('').split('\n').length;
+const parts: string[] = [];
+const lines = (): number => parts.join('').split('\n').length;
 
 // Proportions: ~30% variables, ~10% locals, ~10% sources, ~50% provisioners.
 const nVars = Math.round((target * 0.3) / 11);
