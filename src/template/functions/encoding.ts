@@ -242,6 +242,8 @@ class YamlResolver {
   private budget = 500_000; // aliases can expand a small document enormously
   /** Collections being resolved: an alias to one of them would never end. */
   private readonly open = new Set<unknown>();
+  /** Resolved aliases: the library finds an anchor by walking the whole document. */
+  private readonly targets = new Map<unknown, unknown>();
 
   constructor(private readonly doc: Document) {}
 
@@ -249,7 +251,11 @@ class YamlResolver {
     if (--this.budget < 0) throw new YamlShapeError('the document expands to too many values');
     if (n === null || n === undefined) return null;
     if (isAlias(n)) {
-      const target = n.resolve(this.doc);
+      let target = this.targets.get(n);
+      if (target === undefined) {
+        target = n.resolve(this.doc);
+        this.targets.set(n, target);
+      }
       if (this.open.has(target)) throw new YamlShapeError('an alias cannot refer to the node that contains it');
       return this.node(target);
     }
