@@ -3,7 +3,7 @@
 // once variables and locals are known (their `sources` and `dynamic` blocks may use them).
 import type { Block, File } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import { error } from '../hcl/diagnostic.js';
+import { error, warning } from '../hcl/diagnostic.js';
 import type { EvalContext } from './adapter.js';
 import { evalExpr } from './adapter.js';
 import { decodeLocalBlock, decodeLocalsBlock } from './locals.js';
@@ -137,10 +137,12 @@ function decodePacker(block: Block, out: TopLevel, fnCtx: EvalContext, diags: Di
       out.requiredVersion = text;
       const unmet = unmetClauses(clauses, PACKER_COMPAT_VERSION);
       if (unmet.length > 0) {
+        // A warning, not an error: templates must run unchanged, and most that ask for a
+        // newer Packer only use features imgbuild has. Anything it lacks is its own error.
         diags.push(
-          error(
-            'Unsupported Packer Core version',
-            `This template requires Packer version "${text}", but imgbuild is compatible with Packer ${PACKER_COMPAT_VERSION} (unmet: ${unmet.join(', ')}). Relax required_version if the template does not rely on newer Packer features.`,
+          warning(
+            'Newer Packer Core version requested',
+            `This template requires Packer version "${text}"; imgbuild implements Packer ${PACKER_COMPAT_VERSION} template semantics (unmet: ${unmet.join(', ')}). It goes on; any newer feature the template uses is reported where it is used.`,
             rv.expr.range,
           ),
         );

@@ -271,12 +271,13 @@ build {
     expect(summaries(r.diagnostics)).toEqual(['Duplicate source block', 'Both only and except are set', 'Invalid duration']);
   });
 
-  test('required_version is checked against the Packer-compatible version', async () => {
+  test('an unmet required_version is a warning naming the Packer-compatible version', async () => {
     const ok = await loadFiles({ 'a.pkr.hcl': 'packer {\n  required_version = ">= 1.7.0, < 2"\n  required_plugins {\n    docker = {\n      source  = "github.com/hashicorp/docker"\n      version = ">= 1.0.8"\n    }\n  }\n}\n' });
     expect(errors(ok.diagnostics)).toEqual([]);
     expect(ok.template?.requiredPlugins).toEqual([{ name: 'docker', source: 'github.com/hashicorp/docker', version: '>= 1.0.8', range: expect.anything() as unknown }]);
     const bad = await loadFiles({ 'a.pkr.hcl': 'packer {\n  required_version = "~> 1.12"\n}\n' });
-    expect(summaries(bad.diagnostics)).toEqual(['Unsupported Packer Core version']);
+    expect(bad.diagnostics.map((d) => d.summary)).toEqual(['Newer Packer Core version requested']);
+    expect(errors(bad.diagnostics)).toEqual([]);
     expect(bad.diagnostics[0]?.detail).toContain('1.11.0');
   });
 });
