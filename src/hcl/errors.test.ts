@@ -49,6 +49,11 @@ const CASES: Array<[string, string]> = [
   ['function arguments without comma', 'a = max(1 2)\n'],
   ['semicolon', 'a = 1;\n'],
   ['exponent operator', 'a = 2 ** 3\n'],
+  ['interpolation in a block label', 'source "docker" "app-${var.env}" {\n  image = "x"\n}\n'],
+  ['second else in one if', 'a = "%{ if x }1%{ else }2%{ else }3%{ endif }"\n'],
+  ["for directive without 'in'", 'a = <<EOT\n%{ for x xs }${x}%{ endfor }\nEOT\n'],
+  ['nested attribute-only splat', 'a = b.*.c.*\n'],
+  ['namespaced function without call', 'a = provider::fn\n'],
   ['several problems in one file', 'variable "a" {\n  type = string,\n}\n\nsource "docker" "u" {\n  image = "x" "y"\n}\n\nbuild {\n  sources = [source.docker.u\n}\n'],
 ];
 

@@ -160,10 +160,11 @@ export abstract class TemplateParser extends ParserBase {
         break;
       }
       case 'for': {
-        const fail = (detail: string): { piece: null; ltrimNext: false } => {
+        const fail = (detail: string): { piece: TemplatePiece; ltrimNext: false } => {
           if (!this.s.recovery) this.err("Invalid 'for' directive", detail, this.s.peek().range);
-          this.s.recover('TemplateSeqEnd');
-          return { piece: null, ltrimNext: false };
+          const end = this.s.recover('TemplateSeqEnd');
+          // A placeholder keeps the matching endfor from being reported as unbalanced.
+          return { piece: placeholder('for', rangeBetween(open.range, end.range)), ltrimNext: false };
         };
         if (this.s.peek().type !== 'Ident') return fail("For directive requires variable name after 'for'.");
         let valueVar = this.s.read().text;
@@ -182,8 +183,8 @@ export abstract class TemplateParser extends ParserBase {
         break;
       }
       default: {
+        const suggestion = didYouMean(kw.text, ['if', 'for', 'else', 'endif', 'endfor']);
         if (!this.s.recovery) {
-          const suggestion = didYouMean(kw.text, ['if', 'for', 'else', 'endif', 'endfor']);
           this.err(
             'Invalid template control keyword',
             `"${kw.text}" is not a valid template control keyword.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
@@ -191,8 +192,9 @@ export abstract class TemplateParser extends ParserBase {
             rangeBetween(open.range, kw.range),
           );
         }
-        this.s.recover('TemplateSeqEnd');
-        return none;
+        const end = this.s.recover('TemplateSeqEnd');
+        // Taking the suggested keyword keeps the rest of the directives balanced.
+        return suggestion ? { piece: placeholder(suggestion, rangeBetween(open.range, end.range)), ltrimNext: false } : none;
       }
     }
     const close = this.s.peek();
@@ -217,4 +219,20 @@ function openerRange(open: Token): { text: string; range: Range } {
   const text = open.text.replace(/\r?\n$/, '');
   const r = open.range;
   return { text, range: { filename: r.filename, start: r.start, end: { line: r.start.line, column: r.start.column + text.length, byte: r.start.byte + text.length } } };
+}
+
+/** A directive piece standing in for one that could not be parsed. */
+function placeholder(kind: string, range: Range): TemplatePiece {
+  const nothing: Expr = { kind: 'literal', value: null, range };
+  switch (kind) {
+    case 'if':
+      return { kind: 'if', cond: nothing, range };
+    case 'for':
+      return { kind: 'for', keyVar: null, valueVar: '', collection: nothing, range };
+    case 'else':
+    case 'endif':
+      return { kind, range };
+    default:
+      return { kind: 'endfor', range };
+  }
 }
