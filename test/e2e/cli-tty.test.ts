@@ -67,3 +67,20 @@ maybe('-machine-readable on a terminal still prints machine-readable lines', () 
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/^\d+,hello\.null\.hello,ui,say,/m);
 });
+
+maybe('console is an interactive prompt on a terminal, and a bad line does not end it', () => {
+  const quoted = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console`;
+  const r = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${quoted}`, '/dev/null'], {
+    encoding: 'utf8',
+    input: 'upper("abc")\n1 +\nlength([1, 2])\nexit\n',
+    env: cleanEnv({ NO_COLOR: '1', CI: undefined }),
+    timeout: 30000,
+  });
+  expect(r.status).toBe(0);
+  // Piped input arrives before the prompt is redrawn, so a result may follow a prompt.
+  const screen = r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+  expect(screen).toContain('> ');
+  expect(screen).toMatch(/^(> )?ABC\r?$/m);
+  expect(screen).toContain('Error: Invalid expression');
+  expect(screen).toMatch(/^(> )?2\r?$/m);
+});
