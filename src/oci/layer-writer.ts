@@ -69,7 +69,6 @@ function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Arra
   const epoch = Math.trunc(opts.sourceDateEpoch);
   const exclude = opts.exclude ?? [];
   const nodes: Node[] = [];
-  const firstLink = new Map<string, string>();
   const clamp = (st: Stats): number => Math.min(Math.trunc(st.mtimeMs / 1000), epoch);
 
   const walk = (relDir: string): void => {
@@ -115,15 +114,7 @@ function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Arra
         }
         walk(rel);
       } else if (st.isFile()) {
-        if (st.nlink > 1) {
-          const id = `${st.dev}:${st.ino}`;
-          const target = firstLink.get(id);
-          if (target === undefined) firstLink.set(id, rel);
-          else {
-            push({ path: rel, type: 'hardlink', mode: st.mode, ...base, linkname: target, ...withX });
-            continue;
-          }
-        }
+        // Files with nlink > 1 become link entries after sorting (relinkInSortedOrder).
         push({ path: rel, type: 'file', mode: st.mode, ...base, size: st.size, ...withX });
       } else if (st.isSymbolicLink()) {
         push({ path: rel, type: 'symlink', mode: st.mode, ...base, linkname: readlinkSync(abs), ...withX });
@@ -144,11 +135,10 @@ function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Arra
   };
   walk('');
   nodes.sort((a, b) => Buffer.compare(a.key, b.key));
-  // Hardlink targets were chosen in readdir order; re-pick them in sorted order so the
-  // first path (bytewise) always carries the content.
   return relinkInSortedOrder(nodes);
 }
 
+/** Within a group of hardlinked files the first path (bytewise) carries the content. */
 function relinkInSortedOrder(nodes: Node[]): Node[] {
   const groups = new Map<string, Node[]>();
   for (const n of nodes) {
