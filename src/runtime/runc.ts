@@ -70,7 +70,7 @@ export class RuncRuntime implements OciRuntime {
     const logPath = path.join(spec.bundleDir, 'run.log');
     const log = await open(logPath, 'w');
     try {
-      const runArgs = ['run', '-d', '--bundle', spec.bundleDir, spec.id];
+      const runArgs = ['run', '-d', '--pid-file', path.join(spec.bundleDir, 'init.pid'), '--bundle', spec.bundleDir, spec.id];
       const [bin, args] =
         this.name === 'crun'
           ? // crun refuses this machine's hybrid cgroup v1/v2 layout; a private mount namespace
@@ -89,12 +89,17 @@ export class RuncRuntime implements OciRuntime {
   }
 
   async remove(id: string): Promise<void> {
-    await this.tool(['kill', id, 'KILL']);
-    // `delete -f` kills what is left and removes the state; retry while the init is dying.
+    // `delete -f` SIGKILLs the init (the pid namespace dies with it) and removes the state in
+    // one call; retry only while a dying container is still reported as running.
     for (let i = 0; i < 20; i++) {
       const res = await this.tool(['delete', '-f', id]);
       if (res.code === 0 || /does not exist|not found|no such/i.test(res.stderr)) return;
-      await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+      if (i === 0) await this.tool(['kill', id, 'KILL']);
+      await new Promise((r) => setTimeout(r, 25 * (i + 1)));
+    }
+    const last = await this.tool(['delete', '-f', id]);
+    if (last.code !== 0 && !/does not exist|not found|no such/i.test(last.stderr)) {
+      throw new EnvironmentError(`${this.name} delete ${id}: ${runtimeMessage(last.stderr)}; remove it by hand with \`${this.name} delete -f ${id}\``);
     }
   }
 
@@ -167,8 +172,23 @@ class RuncContainer implements RuntimeContainer {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    // Faster than `delete -f` (which polls at 100 ms): kill the init, watch it die, delete.
+    const pid = Number((await readFile(path.join(this.spec.bundleDir, 'init.pid'), 'utf8').catch(() => '')).trim());
+    if (pid > 0) {
+      await this.rt.tool(['kill', this.id, 'KILL']);
+      const deadline = Date.now() + 2000;
+      while (Date.now() < deadline && (await alive(pid))) await new Promise((r) => setTimeout(r, 5));
+    }
     await this.rt.remove(this.id);
   }
+}
+
+/** Running (not gone, not a zombie waiting for its reaper). */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (stat === null) return false;
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }
 
 /** runc logs `time=... level=error msg="..."`; keep the message. */
