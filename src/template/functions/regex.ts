@@ -85,6 +85,20 @@ export function compileGoRegex(pattern: string, global: boolean): GoRegex {
       out += c === '[' ? '\\[' : c;
       continue;
     }
+    if (c === '{') {
+      // RE2 reads a brace that does not start a repetition as a literal; JS unicode mode
+      // rejects it, so escape it (and any lone } or ]).
+      const rep = /^\{\d+(?:,\d*)?\}/.exec(src.slice(i));
+      if (rep) {
+        out += rep[0];
+        i += rep[0].length - 1;
+      } else out += '\\{';
+      continue;
+    }
+    if (c === '}' || c === ']') {
+      out += `\\${c}`;
+      continue;
+    }
     if (c === '[') {
       inClass = true;
       out += c;

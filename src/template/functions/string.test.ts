@@ -82,6 +82,12 @@ describe('string functions', () => {
       ['regex', ['[[:digit:]]+', 'ab123'], '123'],
       ['regex', ['\\pL+', 'ü1'], 'ü'],
       ['regex', ['a\\#b', 'a#b'], 'a#b'],
+      ['regex', ['{(\\w+)}', 'x{abc}y'], ['abc']],
+      ['regex', ['a{2}b{1,}c{1,2}', 'aabbc'], 'aabbc'],
+      ['regex', ['x]', 'x]'], 'x]'],
+      ['regex', ['[]a]+', ']a]'], ']a]'],
+      ['regex', ['(?s)a.b', 'a\nb'], 'a\nb'],
+      ['regex', ['\\Qa.b\\E', 'axb a.b'], 'a.b'],
       ['regexall', ['[a-z]+', '1234abcd5678efgh9'], ['abcd', 'efgh']],
       ['regexall', ['[a-z]+', '123456789'], []],
       ['regexall', ['a*', 'baaab'], ['', 'aaa', '']],
@@ -119,6 +125,10 @@ describe('string functions', () => {
     ['upper', [{ a: 1 }], 'Invalid value for "str" parameter: cannot convert object to string.'],
   ])('%s(%j) fails: %s', (name, args, message) => {
     expect(callError(name, ...args).message).toBe(message);
+  });
+
+  it('turns a result too large for JavaScript into a call error, not a crash', () => {
+    expect(callError('indent', 2 ** 31, 'a\nb').message).toMatch(/^Call to function "indent" failed: the result is too large \(/);
   });
 
   it('converts number and bool arguments to strings as cty does', () => {

@@ -66,7 +66,17 @@ export function define(spec: Spec, impl: (a: Args, ctx: FunctionContext) => Valu
   const def: FunctionDef = {
     name: spec.name,
     params: spec.params,
-    impl: (args, ctx) => impl(new Args(spec, args), ctx),
+    impl: (args, ctx) => {
+      const a = new Args(spec, args);
+      try {
+        return impl(a, ctx);
+      } catch (e) {
+        // A result too big for a JS string or array (indent(1e9, ...)) is the user's
+        // problem, not a crash.
+        if (e instanceof RangeError) throw a.fail(`the result is too large (${e.message})`);
+        throw e;
+      }
+    },
   };
   if (spec.variadic) def.variadic = spec.variadic;
   if (spec.impure) def.impure = true;
