@@ -91,6 +91,19 @@ describe('packer corpus', () => {
     }
   });
 
+  it.each(cases)('%s, damaged but still valid, still formats idempotently and keeps the AST', (_name, file) => {
+    const src = readFileSync(file, 'utf8');
+    // Typically a third of the variants still parse (a comment or string cut short, a
+    // newline added); those exercise layouts the originals do not have.
+    for (const variant of mutations(src, src.length + 7, 40)) {
+      const before = parseHCL(variant, 'v.pkr.hcl');
+      if (before.diagnostics.length > 0) continue;
+      const once = formatHCL(variant, 'v.pkr.hcl').output;
+      expect(formatHCL(once, 'v.pkr.hcl').output).toBe(once);
+      expect(stripRanges(parseHCL(once, 'v.pkr.hcl').file.body)).toEqual(stripRanges(before.file.body));
+    }
+  });
+
   it.each(cases)('%s formats idempotently, keeping every comment and the AST', (_name, file) => {
     const src = readFileSync(file, 'utf8');
     const once = formatHCL(src, 'a.pkr.hcl');
