@@ -3,16 +3,15 @@
 // functions, so an API change there is a change here only.
 import type { Expr, File } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import { error } from '../hcl/diagnostic.js';
 import type { Value, ValueObject } from './value.js';
 import { evaluate } from './eval/evaluate.js';
 import type { Scope } from './eval/scope.js';
 import type { FunctionDef as EvalFunctionDef } from './eval/function-api.js';
 import { convertToType, parseTypeExpr, typeString } from './eval/types.js';
 import type { TypeConstraint as EvalType } from './eval/types.js';
-import { FunctionError } from './functions/types.js';
 import type { FunctionContext } from './functions/types.js';
-import { didYouMean, parseHCL, parseHCLJSON, PACKER_JSON_SCHEMA } from '../hcl/index.js';
+import { didYouMean, parseExpression as parseHCLExpression, parseHCL, parseHCLJSON, PACKER_JSON_SCHEMA } from '../hcl/index.js';
+import { templateRenderer } from './eval/template-string.js';
 import { FUNCTIONS } from './functions/index.js';
 
 export type TypeConstraint = EvalType;
@@ -78,18 +77,11 @@ export function parseJSONFile(source: string, filename: string, attributesOnly =
   return parseHCLJSON(source, filename, attributesOnly ? { blocks: {} } : PACKER_JSON_SCHEMA);
 }
 
-/**
- * One expression from text (console input, -var values). The parser has no expression entry
- * point, so the text is parsed as the value of an attribute, as Packer's console does.
- */
+/** One expression from text (console input, -var values), with ranges in that text. */
 export function parseExpression(text: string, filename: string): { expr: Expr | null; diagnostics: Diagnostic[] } {
-  const parsed = parseHCL(`x = ${text}\n`, filename);
-  const [first, ...rest] = parsed.file.body.items;
+  const parsed = parseHCLExpression(text, filename);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) return { expr: null, diagnostics: parsed.diagnostics };
-  if (!first || first.kind !== 'attribute' || rest.length > 0) {
-    return { expr: null, diagnostics: [error('Invalid expression', `"${text}" is not a single expression.`)] };
-  }
-  return { expr: first.expr, diagnostics: parsed.diagnostics };
+  return { expr: parsed.expr, diagnostics: parsed.diagnostics };
 }
 
 /** A close candidate for a misspelled name, or null. */
@@ -97,25 +89,12 @@ export function suggest(name: string, candidates: Iterable<string>): string | nu
   return didYouMean(name, [...candidates]);
 }
 
-/** templatefile(): the file is a bare template, parsed as the body of a heredoc. */
+/** templatefile(): the file is a bare template; only the given vars are in scope, as in Packer. */
 function renderTemplate(text: string, vars: ValueObject, filename: string, ctx: EvalContext): Value {
-  let marker = 'IMGBUILD_TEMPLATE_END';
-  while (text.includes(marker)) marker += '_';
-  const body = text.endsWith('\n') ? text : `${text}\n`;
-  const parsed = parseHCL(`x = <<${marker}\n${body}${marker}\n`, filename);
-  const first = parsed.file.body.items[0];
-  const failed = parsed.diagnostics.find((d) => d.severity === 'error');
-  if (failed || !first || first.kind !== 'attribute' || first.expr.kind !== 'template') {
-    throw new FunctionError(`${filename}: ${failed ? `${failed.summary}: ${failed.detail}` : 'not a valid template'}`, null, failed?.summary ?? 'invalid template');
-  }
-  const expr = first.expr;
-  if (!text.endsWith('\n')) {
-    const last = expr.parts[expr.parts.length - 1];
-    if (last?.kind === 'literal') last.value = last.value.replace(/\n$/, '');
-  }
-  // Only the given vars are in scope, as in Packer's templatefile.
-  const r = evaluate(expr, toScope({ variables: vars, baseDir: ctx.baseDir, now: ctx.now }));
-  const bad = r.diagnostics.find((d) => d.severity === 'error');
-  if (bad) throw new FunctionError(`${filename}: ${bad.summary}: ${bad.detail}`, null, bad.summary);
-  return r.value;
+  const render = templateRenderer(LIBRARY, () => ({
+    baseDir: ctx.baseDir,
+    now: ctx.now,
+    renderTemplate: (t, v, f) => renderTemplate(t, v, f, ctx),
+  }));
+  return render(text, vars, filename);
 }
