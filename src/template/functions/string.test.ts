@@ -131,6 +131,14 @@ describe('string functions', () => {
     expect(callError('indent', 2 ** 31, 'a\nb').message).toMatch(/^Call to function "indent" failed: the result is too large \(/);
   });
 
+  it('works on NFC-normalised strings, as cty stores every string', () => {
+    const decomposed = 'e\u0301'; // "é" as e + combining acute accent
+    expect(call('base64encode', decomposed)).toBe('w6k=');
+    expect(call('md5', decomposed)).toBe(call('md5', '\u00e9'));
+    expect(call('base64decode', Buffer.from(decomposed).toString('base64'))).toBe('\u00e9');
+    expect(call('jsondecode', `{"${decomposed}": ["${decomposed}"]}`)).toEqual({ '\u00e9': ['\u00e9'] });
+  });
+
   it('converts number and bool arguments to strings as cty does', () => {
     expect(call('upper', 12)).toBe('12');
     expect(call('upper', 1.5)).toBe('1.5');

@@ -69,7 +69,7 @@ export function define(spec: Spec, impl: (a: Args, ctx: FunctionContext) => Valu
     impl: (args, ctx) => {
       const a = new Args(spec, args);
       try {
-        return impl(a, ctx);
+        return nfc(impl(a, ctx));
       } catch (e) {
         // A result too big for a JS string or array (indent(1e9, ...)) is the user's
         // problem, not a crash.
@@ -81,6 +81,23 @@ export function define(spec: Spec, impl: (a: Args, ctx: FunctionContext) => Valu
   if (spec.variadic) def.variadic = spec.variadic;
   if (spec.impure) def.impure = true;
   return def;
+}
+
+/**
+ * cty normalises every string it holds to NFC, so what Packer's functions return (file
+ * contents, decoded base64, parsed JSON and YAML) is NFC; so is ours.
+ */
+function nfc(v: Value): Value {
+  if (typeof v === 'string') return v.normalize('NFC');
+  if (Array.isArray(v)) return v.map(nfc);
+  if (isObject(v)) {
+    const out: ValueObject = {};
+    for (const [k, x] of Object.entries(v)) {
+      Object.defineProperty(out, k.normalize('NFC'), { value: nfc(x), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return v;
 }
 
 /** Typed access to call arguments; every accessor reports failures against its parameter. */
@@ -128,8 +145,9 @@ export class Args {
     return v;
   }
 
+  /** A string argument, NFC-normalised as every cty string is. */
   str(i: number): string {
-    return this.convert(i, toStringValue);
+    return this.convert(i, toStringValue).normalize('NFC');
   }
 
   num(i: number): number {
@@ -156,7 +174,7 @@ export class Args {
 
   /** A list whose elements convert to strings (null elements rejected). */
   strList(i: number): string[] {
-    return this.list(i).map((e, j) => this.element(i, j, e, toStringValue));
+    return this.list(i).map((e, j) => this.element(i, j, e, toStringValue).normalize('NFC'));
   }
 
   numList(i: number): number[] {
