@@ -1,0 +1,108 @@
+// The shell provisioner's Packer behaviour, through a recording communicator.
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { MemorySink, makeUi } from '../../src/core/events.js';
+import type { Communicator, ExecOptions, ExecResult, ProvisionContext } from '../../src/core/plugin.js';
+import { lineOf, rawConfig } from '../../src/core/testing.js';
+import type { ValueObject } from '../../src/template/value.js';
+import { shellProvisioner } from './index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'imgbuild-shell-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const prepCtx = { templateDir: dir, sourceFullName: 'container.app', buildName: '' };
+
+class RecordingComm implements Communicator {
+  readonly type = 'fake';
+  readonly uploads = new Map<string, { content: string; mode: number | undefined }>();
+  readonly commands: string[] = [];
+  constructor(private readonly exitCode = 0) {}
+  async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    this.commands.push(cmd);
+    opts.onStdout?.(`ran ${this.commands.length}\n`);
+    return { exitCode: cmd.startsWith('rm ') ? 0 : this.exitCode };
+  }
+  async upload(dst: string, src: Readable | Buffer, opts: { mode?: number } = {}): Promise<void> {
+    this.uploads.set(dst, { content: Buffer.isBuffer(src) ? src.toString() : '', mode: opts.mode });
+  }
+  async uploadDir(): Promise<void> {}
+  async download(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+function ctx(comm: Communicator, sink = new MemorySink()): ProvisionContext {
+  return {
+    signal: new AbortController().signal,
+    ui: makeUi('container.app', sink),
+    comm,
+    generated: {},
+    build: { buildName: '', sourceFullName: 'container.app', sourceType: 'container', sourceName: 'app', runId: 'r', templateDir: dir },
+  };
+}
+
+async function run(values: ValueObject, comm: RecordingComm): Promise<void> {
+  const p = shellProvisioner.prepare(rawConfig(values), prepCtx);
+  expect(p.errors).toEqual([]);
+  if (!p.config) throw new Error('no config');
+  await shellProvisioner.provision(ctx(comm), p.config);
+}
+
+describe('shell provisioner', () => {
+  it('uploads inline lines as one script with the shebang, runs execute_command with sorted vars, then removes it', async () => {
+    const comm = new RecordingComm();
+    await run({ inline: ['echo a', 'echo b'], environment_vars: ['Z=last', "Q=it's"], env: { A: 'first' } }, comm);
+    const [remote = '', up] = [...comm.uploads][0] ?? [];
+    expect(remote).toMatch(/^\/tmp\/script_[0-9a-f]{12}\.sh$/);
+    expect(up).toEqual({ content: '#!/bin/sh -e\necho a\necho b\n', mode: 0o755 });
+    expect(comm.commands).toEqual([
+      `chmod +x ${remote}; A='first' PACKER_BUILDER_TYPE='container' PACKER_BUILD_NAME='app' Q='it'"'"'s' Z='last'  ${remote}`,
+      `rm -f '${remote}'`,
+    ]);
+  });
+
+  it('honours remote_path, execute_command, skip_clean and valid_exit_codes', async () => {
+    const comm = new RecordingComm(3);
+    await run({ inline: ['exit 3'], remote_path: '/root/x.sh', execute_command: 'sudo {{.Path}}', skip_clean: true, valid_exit_codes: [0, 3] }, comm);
+    expect(comm.commands).toEqual(['sudo /root/x.sh']);
+  });
+
+  it('fails with the script and exit status when the exit code is not allowed', async () => {
+    const comm = new RecordingComm(2);
+    await expect(run({ inline: ['false'] }, comm)).rejects.toThrow('shell: script inline script exited with status 2; allowed exit codes are [0] (see its output above)');
+  });
+
+  it('runs script files in order and writes an env var file with use_env_var_file', async () => {
+    writeFileSync(path.join(dir, 'one.sh'), '#!/bin/sh\necho one\n');
+    writeFileSync(path.join(dir, 'two.sh'), '#!/bin/sh\necho two\n');
+    const comm = new RecordingComm();
+    await run({ scripts: ['one.sh', 'two.sh'], use_env_var_file: true, env: { K: 'v' } }, comm);
+    const files = [...comm.uploads.entries()];
+    expect(files.map(([, u]) => u.content)).toEqual([
+      '#!/bin/sh\necho one\n',
+      "export K='v'\nexport PACKER_BUILDER_TYPE='container'\nexport PACKER_BUILD_NAME='app'\n",
+      '#!/bin/sh\necho two\n',
+      "export K='v'\nexport PACKER_BUILDER_TYPE='container'\nexport PACKER_BUILD_NAME='app'\n",
+    ]);
+    expect(comm.commands[0]).toMatch(/^chmod \+x \/tmp\/script_\w+\.sh; \. \/tmp\/varfile_\w+\.sh && \/tmp\/script_\w+\.sh$/);
+  });
+
+  it('reports every config problem at once at its key', () => {
+    const raw = rawConfig({ inline: ['x'], script: 'a.sh', environment_vars: ['NOEQUALS'], remote_path: '/a', remote_folder: '/b' });
+    const p = shellProvisioner.prepare(raw, prepCtx);
+    expect(p.errors.map((e) => [e.summary, e.subject?.start.line])).toEqual([
+      ['Conflicting arguments', lineOf(raw, 'script')],
+      ['Invalid value', lineOf(raw, 'environment_vars.0')],
+      ['Conflicting arguments', lineOf(raw, 'remote_path')],
+    ]);
+  });
+
+  it('keys the cache on script contents', async () => {
+    writeFileSync(path.join(dir, 'c.sh'), 'echo 1\n');
+    const p = shellProvisioner.prepare(rawConfig({ script: 'c.sh' }), prepCtx);
+    const before = await shellProvisioner.cacheInputs?.(p.config as never, dir);
+    writeFileSync(path.join(dir, 'c.sh'), 'echo 2\n');
+    const after = await shellProvisioner.cacheInputs?.(p.config as never, dir);
+    expect(before).not.toEqual(after);
+  });
+});
