@@ -24,7 +24,8 @@ export interface LoadedTemplate {
   sources: ReadonlyMap<string, string>;
 }
 
-export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo): Promise<LoadedTemplate> {
+/** `lenient`: inspect and console show a template's shape even when some values cannot be computed. */
+export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo, opts: { lenient?: boolean } = {}): Promise<LoadedTemplate> {
   const vars = parseVarFlags(flags.var);
   if (hasErrors(vars.diagnostics)) throw new SourcedDiagnosticsError(vars.diagnostics, new Map());
   const result = await loadTemplate(templatePath, {
@@ -32,6 +33,7 @@ export async function loadForCli(templatePath: string, flags: TemplateFlags, io:
     varFiles: flags.varFile,
     env: io.env,
     cwd: io.cwd,
+    lenientValues: opts.lenient === true,
   });
   rememberSources(result.sources);
   await reportOrThrow(result.diagnostics, result.sources, flags, io);

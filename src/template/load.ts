@@ -57,7 +57,8 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
     inputs.push(...(await readVarFile(abs, vf, 'varfile', fnCtx, sources, diags)));
   }
   for (const [name, text] of opts.vars) inputs.push({ name, value: { kind: 'text', text }, range: null, source: 'cli', origin: '-var' });
-  assignValues(top.variables, inputs, fnCtx, diags);
+  const valueDiags: Diagnostic[] = [];
+  assignValues(top.variables, inputs, fnCtx, valueDiags);
 
   const template: Template = {
     dir: found.dir,
@@ -74,11 +75,18 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
     now,
   };
   const known = { vars: new Set(top.variables.keys()), locals: new Set(top.locals.keys()) };
-  validateVariables(top.variables, templateContext(template), diags);
-  evaluateLocals(top.locals, known, templateContext(template), diags);
+  validateVariables(top.variables, templateContext(template), valueDiags);
+  evaluateLocals(top.locals, known, templateContext(template), valueDiags);
+  diags.push(...(opts.lenientValues ? valueDiags.map(demoteValueError) : valueDiags));
   const ctx = templateContext(template);
   for (const block of top.buildBlocks) template.builds.push(decodeBuild(block, ctx, diags));
   return { template: hasErrors(diags) ? null : template, diagnostics: dedupe(diags), sources };
+}
+
+/** Errors that only mean "this value cannot be computed here"; see LoadOptions.lenientValues. */
+function demoteValueError(d: Diagnostic): Diagnostic {
+  const valueOnly = d.summary.startsWith('Unset variable') || d.summary === 'Error in function call' || d.summary === 'Invalid function argument';
+  return valueOnly && d.severity === 'error' ? { ...d, severity: 'warning' } : d;
 }
 
 interface FoundFile {

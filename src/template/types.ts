@@ -14,6 +14,12 @@ export interface LoadOptions {
   env: Record<string, string | undefined>;
   cwd: string;
   now?: () => Date;
+  /**
+   * For `inspect` and `console`: values that cannot be computed here (unset variables, a
+   * local reading a file that is not present) become unknown with a warning instead of
+   * failing the load, as a template's shape is still worth showing.
+   */
+  lenientValues?: boolean;
 }
 
 /** Where a variable's final value came from, lowest precedence first. */

@@ -15,7 +15,7 @@ import { wantsColor, type CliIo } from '../io.js';
 export type ConsoleFlags = TemplateFlags;
 
 export async function runConsole(templatePath: string | undefined, flags: ConsoleFlags, io: CliIo): Promise<number> {
-  const loaded = templatePath === undefined ? null : await loadForCli(templatePath, flags, io);
+  const loaded = templatePath === undefined ? null : await loadForCli(templatePath, flags, io, { lenient: true });
   const template = loaded?.template ?? emptyTemplate(io.cwd);
   const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true;
   const rl = createInterface({

@@ -10,7 +10,7 @@ import type { CliIo } from '../io.js';
 export type InspectFlags = TemplateFlags;
 
 export async function runInspect(templatePath: string, flags: InspectFlags, io: CliIo): Promise<number> {
-  const loaded = await loadForCli(templatePath, flags, io);
+  const loaded = await loadForCli(templatePath, flags, io, { lenient: true });
   io.stdout.write(renderDescription(describeTemplate(loaded.template)));
   return ExitCode.OK;
 }
