@@ -150,11 +150,24 @@ export class RegistryClient {
       if (res.status !== 201) throw await this.failure(res, `put ${what}`);
       return;
     }
+    // fetch reports a failing body as a network error: keep ours (a local blob that no
+    // longer matches its digest) to report it as what it is.
+    let bodyError: unknown = null;
+    const body = (async function* () {
+      try {
+        yield* blobs.readVerified(d.digest);
+      } catch (e) {
+        bodyError = e;
+        throw e;
+      }
+    })();
     const res = await this.request(ref, 'push', withDigest(location, d.digest), {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(d.size) },
-      body: Readable.toWeb(Readable.from(blobs.readVerified(d.digest))) as ReadableStream,
+      body: Readable.toWeb(Readable.from(body)) as ReadableStream,
       duplex: 'half',
+    }).catch((e: unknown) => {
+      throw bodyError ?? e;
     });
     await res.body?.cancel();
     if (res.status !== 201) throw await this.failure(res, `put ${what}`);
@@ -196,6 +209,7 @@ export class RegistryClient {
       try {
         res = await fetch(url, { ...init, headers, redirect: 'follow', ...(this.opts.signal ? { signal: this.opts.signal } : {}) });
       } catch (e) {
+        if (e instanceof Error && e.name === 'AbortError') throw e;
         throw this.unreachable(ref, e);
       }
       if (res.status !== 401 || attempt > 0) {

@@ -155,3 +155,22 @@ test('an unreachable registry names host, port and errno', async () => {
     `registry 127.0.0.1:${port} unreachable (http): ECONNREFUSED`,
   );
 });
+
+test('a local blob corrupted after it was written is refused while pushing, not blamed on the network', async () => {
+  const reg = await startRegistry();
+  try {
+    const layout = await OciLayout.create(join(tmp.path, 'corrupt'));
+    const tree = join(tmp.path, 'corrupt-tree');
+    await writeTree(tree, { 'f.bin': randomBytes(200_000).toString('hex') });
+    const l = await writeLayerFromDir(tree, { sourceDateEpoch: EPOCH, compression: 'none', store: layout.blobs });
+    const cfg = addLayer(newImageConfig({ sourceDateEpoch: EPOCH }), l.diffId, { createdBy: 'x', sourceDateEpoch: EPOCH });
+    await layout.writeImage({ config: cfg, layers: [{ mediaType: l.mediaType, digest: l.digest, size: l.size }], refName: 'c' });
+    const img = await layout.resolve('c');
+    const data = Buffer.from(await layout.blobs.read(l.digest));
+    data[1000] = (data[1000] ?? 0) ^ 0xff;
+    await writeFile(l.path, data);
+    await expect(new RegistryClient().push(img, parseReference(`${reg.host}/c/app:v1`))).rejects.toThrow(/^read blob sha256:[0-9a-f]{12}: content has digest sha256:/);
+  } finally {
+    await reg.stop();
+  }
+});
