@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { BlobStore } from '../blob-store.js';
 import { hostPlatform } from '../config.js';
 import { sha256, shortDigest } from '../digest.js';
-import { OciError } from '../errors.js';
+import { describeCause, OciError } from '../errors.js';
 import type { Descriptor, Platform } from '../image.js';
 import type { OciLayout, ResolvedImage } from '../layout.js';
 import { parseManifest, selectPlatform } from '../manifest.js';
@@ -104,7 +104,12 @@ export class RegistryClient {
     const res = await this.request(ref, 'pull', `/blobs/${d.digest}`, {});
     if (res.status === 404) throw new OciError('E_OCI_BLOB_UNKNOWN', `blob unknown: ${what}`);
     if (!res.ok || !res.body) throw await this.failure(res, `get ${what}`);
-    await blobs.putStream(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), { digest: d.digest, size: d.size }, what);
+    try {
+      await blobs.putStream(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), { digest: d.digest, size: d.size }, what);
+    } catch (e) {
+      if (e instanceof OciError) throw e;
+      throw new OciError('E_OCI_REGISTRY', `get ${what}: download interrupted: ${describeCause(e)}`, { source: 'environment', cause: e });
+    }
   }
 
   private async pushBlob(ref: ImageReference, d: Descriptor, blobs: BlobStore, mountFrom: string[]): Promise<void> {
