@@ -39,7 +39,7 @@ export const datetimeFunctions: FunctionDef[] = [
 ];
 
 /** An instant in nanoseconds since the epoch, with the UTC offset (seconds) it is shown in. */
-export interface Instant {
+interface Instant {
   ns: bigint;
   offset: number;
 }
@@ -98,13 +98,13 @@ function formatOffset(offset: number, colon: boolean, zForUTC: boolean): string 
 }
 
 /** Go's time.RFC3339 layout (no fractional seconds). */
-export function formatRFC3339(t: Instant): string {
+function formatRFC3339(t: Instant): string {
   const f = fields(t);
   return `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}T${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${formatOffset(t.offset, true, true)}`;
 }
 
 /** Strict RFC 3339 parsing; returns cty's error text on failure. */
-export function parseTimestamp(s: string): Instant | string {
+function parseTimestamp(s: string): Instant | string {
   const bad = (msg: string): string => `not a valid RFC3339 timestamp: ${msg}`;
   let rest = s;
   const take = (re: RegExp, what: string): string | { err: string } => {
@@ -184,7 +184,7 @@ const UNITS: Record<string, bigint> = {
 };
 
 /** Go's time.ParseDuration, in nanoseconds; returns Go's error text on failure. */
-export function parseDuration(s: string): bigint | string {
+function parseDuration(s: string): bigint | string {
   const quoted = JSON.stringify(s);
   let rest = s;
   let negative = false;
@@ -214,7 +214,7 @@ export function parseDuration(s: string): bigint | string {
 }
 
 /** cty's formatdate; returns the error text for an invalid format. */
-export function formatDate(format: string, t: Instant): { text: string; error?: string } {
+function formatDate(format: string, t: Instant): { text: string; error?: string } {
   const f = fields(t);
   let out = '';
   let i = 0;
@@ -326,7 +326,7 @@ export function formatDate(format: string, t: Instant): { text: string; error?: 
 }
 
 /** Formats with a Go reference-time layout ("2006-01-02T15:04:05Z07:00"). */
-export function formatGoLayout(layout: string, t: Instant): string {
+function formatGoLayout(layout: string, t: Instant): string {
   const f = fields(t);
   const h12 = f.hour % 12 === 0 ? 12 : f.hour % 12;
   const zone = (colon: boolean, seconds: boolean, short: boolean, z: boolean): string => {

@@ -395,7 +395,7 @@ function parseYamlTimestamp(s: string): string | null {
  * indented under their key, nested mappings indented by two, and a "..." end marker after a
  * document that is a single plain scalar.
  */
-export function yamlEncode(v: Value): string {
+function yamlEncode(v: Value): string {
   if (v === null || typeof v === 'boolean' || typeof v === 'number') return `${yamlScalar(v, 0, 2)}\n...\n`;
   // go-yaml puts a top-level scalar one indentation step in, which is where folded lines go.
   return emit(v, 0).join('\n') + '\n';

@@ -92,7 +92,7 @@ function expandHome(a: Args, p: string): string {
 }
 
 /** Go's filepath.Clean. */
-export function goClean(p: string): string {
+function goClean(p: string): string {
   if (p === '') return '.';
   const n = path.normalize(p);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;

@@ -273,7 +273,7 @@ function roundSignificant(x: number, n: number): { digits: string; exp: number }
  * Go's %g (big.Float semantics): shortest representation when prec < 0; exponent form
  * when the decimal exponent is below -4 or at least the precision (6 for shortest).
  */
-export function formatG(n: number, prec: number, sharp: boolean): string {
+function formatG(n: number, prec: number, sharp: boolean): string {
   const negative = n < 0;
   const abs = Math.abs(n);
   if (abs === 0) return negative ? '-0' : '0';

@@ -117,7 +117,7 @@ function nextSubnet(net: Network, prefix: number): Network | null {
 }
 
 /** Go's net.ParseCIDR: the address is masked to the network; null on any syntax error. */
-export function parseCIDR(s: string): Network | null {
+function parseCIDR(s: string): Network | null {
   const slash = s.indexOf('/');
   if (slash < 0) return null;
   const ipText = s.slice(0, slash);
@@ -183,7 +183,7 @@ function parseIPv6(s: string): bigint | null {
 }
 
 /** Go's net.IP String: dotted quad for IPv4 (and IPv4-mapped IPv6), RFC 5952 for IPv6. */
-export function formatIP(addr: bigint, bits: 32 | 128): string {
+function formatIP(addr: bigint, bits: 32 | 128): string {
   if (bits === 32 || addr >> 32n === 0xffffn) {
     const v4 = addr & 0xffffffffn;
     return [24n, 16n, 8n, 0n].map((s) => String((v4 >> s) & 0xffn)).join('.');

@@ -181,10 +181,6 @@ export class Args {
     return this.list(i).map((e, j) => this.element(i, j, e, toNumberValue));
   }
 
-  boolList(i: number): boolean[] {
-    return this.list(i).map((e, j) => this.element(i, j, e, toBoolValue));
-  }
-
   /** A map or object. */
   obj(i: number): ValueObject {
     const v = this.nonNull(i);
