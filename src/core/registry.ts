@@ -105,8 +105,11 @@ export function moduleLoader(
     try {
       mod = await importer();
     } catch (e) {
+      // Only the plugin's own module missing means "not installed"; a missing dependency
+      // inside it is a broken installation and keeps its own message.
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ERR_MODULE_NOT_FOUND') {
+      const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(errorMessage(e));
+      if (notFound && errorMessage(e).includes(displayPath)) {
         throw new EnvironmentError(
           `${kind} "${name}" is not available in this installation of imgbuild (module ${displayPath} is missing)`,
           { code: 'E_PLUGIN_MISSING', cause: e },
