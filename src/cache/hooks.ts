@@ -1,0 +1,177 @@
+// The step cache around a builder's per-provisioner hooks. Before each provisioner: compute
+// its key; on a hit (local, then each --cache-from repository) hand the stored layer to the
+// builder, which stacks it as the next lower, and return 'skip' so nothing runs. On a miss
+// the builder's own hooks run the step, and after it the layer it committed is stored under
+// the key (and pushed to --cache-to). A builder supplies a small target to do its part.
+import { errorMessage } from '../core/errors.js';
+import type { ProvisionHooks, ProvisionerRun, StepContext } from '../core/plugin.js';
+import { formatDuration } from '../core/duration.js';
+import type { CacheEntry, CachedLayer } from './entry.js';
+import { producedChain, stepKey, type StepKey } from './key.js';
+import { LocalStepCache } from './local.js';
+import { RegistryStepCache } from './registry.js';
+import type { CacheSettings } from './settings.js';
+
+export interface LayerCacheTarget {
+  /** Stacks a cached layer (null: an empty step) as if the provisioner had just committed it. */
+  applyCached(layer: CachedLayer | null, run: ProvisionerRun, ctx: StepContext): Promise<void>;
+  /** The layer the builder committed for the provisioner that just ran; null when empty. */
+  lastCommitted(): CachedLayer | null;
+  /** History `created_by` of a step. */
+  describe(run: ProvisionerRun): string;
+}
+
+export interface StepCacheOptions {
+  settings: CacheSettings;
+  /** Where the chain starts: baseChain(identity of the base image). */
+  base: string;
+  /** Builder settings that change what provisioners do (user, env, mounts, runtime...). */
+  builder: unknown;
+  templateDir: string;
+  sensitiveValues: readonly string[];
+  /** Set when this build cannot use the cache at all (e.g. squash); said once. */
+  disabledReason: string | null;
+}
+
+/**
+ * The cache's fields of a run: `cache` and `cache_key` from the provisioner block, and the
+ * key this cache computed (the core reports it in the step-end event).
+ */
+export type CacheAwareRun = ProvisionerRun & { cacheEnabled?: boolean; cacheSalt?: string; cacheKey?: string };
+
+interface Pending {
+  key: StepKey | null;
+  started: number;
+}
+
+export class StepCacheHooks implements ProvisionHooks {
+  private chain: string;
+  private pending: Pending | null = null;
+  private readonly local: LocalStepCache;
+  private readonly from: RegistryStepCache[];
+  private readonly to: RegistryStepCache | null;
+  private toFailed = false;
+  private saidDisabled = false;
+
+  constructor(
+    private readonly inner: ProvisionHooks,
+    private readonly target: LayerCacheTarget,
+    private readonly o: StepCacheOptions,
+    signal?: AbortSignal,
+  ) {
+    this.chain = o.base;
+    this.local = new LocalStepCache(o.settings.cacheDir);
+    const reg = signal ? { signal } : {};
+    this.from = o.settings.from.map((r) => new RegistryStepCache(r, reg));
+    this.to = o.settings.to === null ? null : new RegistryStepCache(o.settings.to, reg);
+  }
+
+  async before(run: CacheAwareRun, ctx: StepContext): Promise<'run' | 'skip'> {
+    // The error-cleanup provisioner (index -1) runs after a failure: never cached.
+    if (run.index < 0 || this.o.disabledReason !== null) {
+      if (this.o.disabledReason !== null && !this.saidDisabled) {
+        ctx.ui.message(`Step cache not used: ${this.o.disabledReason}`);
+        this.saidDisabled = true;
+      }
+      this.pending = null;
+      return this.runInner(run, ctx);
+    }
+    const key = run.cacheEnabled === false ? null : await this.keyFor(run, ctx);
+    if (key !== null) {
+      run.cacheKey = key.key;
+      if (!this.o.settings.disabled) {
+        const hit = await this.lookup(key.key, ctx);
+        if (hit !== null) {
+          await this.target.applyCached(hit.layer, run, ctx);
+          await this.local.touch(hit);
+          await this.pushQuietly(hit, ctx);
+          this.chain = key.key;
+          this.pending = null;
+          return 'skip';
+        }
+      }
+    }
+    this.pending = { key, started: Date.now() };
+    return this.runInner(run, ctx);
+  }
+
+  async after(run: ProvisionerRun, ctx: StepContext): Promise<void> {
+    if (this.inner.after) await this.inner.after(run, ctx);
+    const p = this.pending;
+    this.pending = null;
+    if (p === null) return;
+    const took = formatDuration(Date.now() - p.started);
+    const layer = this.target.lastCommitted();
+    if (p.key === null) {
+      // Not keyed (cache = false, or inputs unreadable): later steps chain on what it made.
+      this.chain = producedChain(this.chain, layer?.diffId ?? null);
+      ctx.ui.message(`${run.label}: ran in ${took} (not cached)`);
+      return;
+    }
+    const now = new Date().toISOString();
+    const entry: CacheEntry = {
+      version: 1,
+      key: p.key.key,
+      provisioner: run.type,
+      label: run.label,
+      layer,
+      history: { created_by: this.target.describe(run) },
+      createdAt: now,
+      lastUsed: now,
+      material: p.key.material,
+    };
+    await this.local.put(entry);
+    this.chain = p.key.key;
+    ctx.ui.message(`${run.label}: ran in ${took}; cached as ${p.key.key.slice(0, 12)}`);
+    await this.pushQuietly(entry, ctx);
+  }
+
+  private async runInner(run: ProvisionerRun, ctx: StepContext): Promise<'run' | 'skip'> {
+    const r = this.inner.before ? await this.inner.before(run, ctx) : 'run';
+    // A builder that skips on its own gives no layer we could key later steps on.
+    if (r === 'skip') this.chain = producedChain(this.chain, `skipped:${run.index}`);
+    return r;
+  }
+
+  /** null when the provisioner's inputs cannot be read yet (made by an earlier step). */
+  private async keyFor(run: CacheAwareRun, ctx: StepContext): Promise<StepKey | null> {
+    let inputs: unknown = null;
+    if (run.plugin.cacheInputs) {
+      try {
+        inputs = await run.plugin.cacheInputs(run.config, this.o.templateDir);
+      } catch (e) {
+        ctx.ui.message(`${run.label}: not cached: its inputs cannot be read before it runs (${errorMessage(e)})`);
+        return null;
+      }
+    }
+    return stepKey(
+      { parent: this.chain, builder: this.o.builder, type: run.type, config: run.config, inputs, salt: run.cacheSalt ?? null },
+      { templateDir: this.o.templateDir, sensitiveValues: this.o.sensitiveValues },
+    );
+  }
+
+  private async lookup(key: string, ctx: StepContext): Promise<CacheEntry | null> {
+    const hit = await this.local.get(key);
+    if (hit !== null) return hit;
+    for (const remote of this.from) {
+      try {
+        const e = await remote.fetch(key, this.local);
+        if (e !== null) return e;
+      } catch (e) {
+        // A shared cache that is down slows the build; it must not fail it.
+        ctx.ui.warn(`step cache ${remote.repoName}: lookup of ${key.slice(0, 12)} failed: ${errorMessage(e)}`);
+      }
+    }
+    return null;
+  }
+
+  private async pushQuietly(entry: CacheEntry, ctx: StepContext): Promise<void> {
+    if (this.to === null || this.toFailed) return;
+    try {
+      await this.to.push(entry, this.local);
+    } catch (e) {
+      this.toFailed = true;
+      ctx.ui.warn(`step cache ${this.to.repoName}: push failed, later entries are not pushed: ${errorMessage(e)}`);
+    }
+  }
+}
