@@ -102,6 +102,19 @@ describe('renderers', () => {
     expect(escapeMachineField('a,b\nc')).toBe('a%!(PACKER_COMMA)b\\nc');
   });
 
+  it('plain asks on its output and answers from its input', async () => {
+    const { out, text } = capture();
+    const input = new PassThrough();
+    const sink = createSink('plain', { builds: ['b'], out, color: false, input });
+    const answer = makeUi('b', sink).ask('Press enter to continue.');
+    input.write('r\n');
+    await expect(answer).resolves.toBe('r');
+    expect(text()).toBe('==> b: Press enter to continue. ');
+    const eof = makeUi('b', sink).ask('again?');
+    input.end();
+    await expect(eof).resolves.toBe('');
+  });
+
   it('json writes one event per line', () => {
     const { out, text } = capture();
     const sink = createSink('json', { builds: ['b'], out });
