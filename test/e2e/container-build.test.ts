@@ -216,3 +216,43 @@ test('SIGINT in the middle of a provisioner kills it and cleans up everything', 
   expect(r.stdout).not.toContain('should-not-print');
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
 }, BUILD_TIMEOUT);
+
+test('the docker builder (Packer keys) commits with changes on crun, and export_path writes the filesystem with bwrap', async () => {
+  const key = bootstrapKey({ suite: 'bookworm' }, EPOCH);
+  const tarball = path.join(SHARED_CACHE, 'bootstrap', `${key}.tar`);
+  expect(existsSync(tarball)).toBe(true); // built by the first test
+  const dir = path.join(work, 'docker');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'build.pkr.hcl'),
+    `source "docker" "commit" {
+  image   = "rootfs:${tarball}"
+  commit  = true
+  changes = ["ENTRYPOINT [\\"/bin/cat\\"]", "WORKDIR /srv", "EXPOSE 8080"]
+  runtime = "crun"
+  output  = "docker-archive:${path.join(dir, 'out.tar')}:imgbuild/docker:1"
+}
+
+source "docker" "export" {
+  image       = "rootfs:${tarball}"
+  export_path = "${path.join(dir, 'fs.tar')}"
+  runtime     = "bwrap"
+}
+
+build {
+  sources = ["source.docker.commit", "source.docker.export"]
+  provisioner "shell" {
+    inline = ["echo from-$PACKER_BUILD_NAME > /srv/who"]
+  }
+}
+`,
+  );
+  const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const cfg = JSON.parse(tool('skopeo', ['inspect', '--config', `docker-archive:${path.join(dir, 'out.tar')}`])) as { config: { Entrypoint: string[]; WorkingDir: string; ExposedPorts: object } };
+  expect(cfg.config).toMatchObject({ Entrypoint: ['/bin/cat'], WorkingDir: '/srv', ExposedPorts: { '8080/tcp': {} } });
+  const listing = tool('tar', ['-xOf', path.join(dir, 'fs.tar'), 'srv/who']).toString();
+  expect(listing).toBe('from-export\n');
+  expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+}, BUILD_TIMEOUT);
