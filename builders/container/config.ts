@@ -310,7 +310,8 @@ function commonParts(raw: RawConfig, c: z.output<z.ZodObject<typeof common>>, er
     compression: c.compression ?? 'gzip',
     author: c.author ?? null,
     message: c.message ?? null,
-    fixUploadOwner: c.fix_upload_owner ?? false,
+    // Packer's default: uploads belong to the user the container runs as.
+    fixUploadOwner: c.fix_upload_owner ?? true,
   };
 }
 

@@ -9,6 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { bootstrapKey } from '../../src/bootstrap/index.js';
 import { collect, runCli, startCli, waitForOutput } from '../helpers/cli.js';
+import { startRegistry } from '../helpers/registry.js';
 
 const EPOCH = 1700000000;
 const SHARED_CACHE = process.env['IMGBUILD_CACHE_DIR'] || path.join(homedir(), '.cache', 'imgbuild');
@@ -255,4 +256,43 @@ build {
   const listing = tool('tar', ['-xOf', path.join(dir, 'fs.tar'), 'srv/who']).toString();
   expect(listing).toBe('from-export\n');
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+}, BUILD_TIMEOUT);
+
+test('pushes to a registry and builds on top of the pushed image pulled back', async () => {
+  const registry = await startRegistry();
+  try {
+    const ref = `${registry.host}/imgbuild/base:1`;
+    const a = template('push', `
+  provisioner "shell" {
+    inline = ["echo pushed > /etc/pushed"]
+  }
+`, [ref]);
+    const ra = await runCli(['build', 'build.pkr.hcl'], { cwd: a, env: env(), timeoutMs: BUILD_TIMEOUT });
+    expect(ra.code).toBe(0);
+    const dir = path.join(work, 'pull');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'build.pkr.hcl'),
+      `source "container" "pull" {
+  image  = "${ref}"
+  output = "oci:out:v1"
+}
+build {
+  sources = ["source.container.pull"]
+  provisioner "shell" {
+    inline = ["cat /etc/pushed > /etc/pulled"]
+  }
+}
+`,
+    );
+    const rb = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+    expect(rb.stderr).toBe('');
+    expect(rb.code).toBe(0);
+    const pushed = JSON.parse(tool('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`])) as { Layers: string[] };
+    const built = JSON.parse(tool('skopeo', ['inspect', `oci:${path.join(dir, 'out')}:v1`])) as { Layers: string[] };
+    expect(built.Layers.slice(0, pushed.Layers.length)).toEqual(pushed.Layers);
+    expect(built.Layers).toHaveLength(pushed.Layers.length + 1);
+  } finally {
+    await registry.stop();
+  }
 }, BUILD_TIMEOUT);
