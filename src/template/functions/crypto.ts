@@ -2,7 +2,7 @@
 // bytes); bcrypt and uuidv4 are random, hence impure.
 import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID, type KeyObject } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
-import { decodeBase64Strict } from './encoding.js';
+import { decodeBase64Strict } from './shared.js';
 import { readFileBytes } from './filesystem.js';
 import { define, type FunctionDef } from './types.js';
 

@@ -116,3 +116,12 @@ export function quoteJSON(s: string): string {
   }
   return out + '"';
 }
+
+/** Go's base64.StdEncoding: padding required, line breaks ignored, nothing else tolerated. */
+export function decodeBase64Strict(s: string): Buffer | null {
+  const clean = s.replace(/[\r\n]/g, '');
+  if (clean.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return null;
+  const buf = Buffer.from(clean, 'base64');
+  // Go rejects non-canonical encodings whose unused trailing bits are set.
+  return buf.toString('base64') === clean ? buf : null;
+}
