@@ -136,6 +136,18 @@ describe('layer session', () => {
     expect(stack.entries[0]?.layer).toBeNull();
   });
 
+  it('with squash, writes every provisioner into one upper and one layer', async () => {
+    const { session, stack, calls, ctx } = setup({ squash: true });
+    for (const label of ['one', 'two']) {
+      await session.before(run(label), ctx);
+      writeFileSync(path.join(work, `build${n}`, 'squash-upper', label), label);
+      await session.after(run(label), ctx);
+    }
+    await session.finish();
+    expect(calls.filter((c) => c.startsWith('writeLayer'))).toHaveLength(1);
+    expect(stack.entries.map((e) => e.createdBy)).toEqual(['imgbuild squash: imgbuild shell: one; imgbuild shell: two']);
+  });
+
   it('names history entries after the provisioner', () => {
     expect(describeRun(run('shell', { inline: ['', '  apt-get install -y hello  ', 'x'] }))).toBe('imgbuild shell: apt-get install -y hello');
     expect(describeRun(run('install tools'))).toBe('imgbuild shell: install tools');
