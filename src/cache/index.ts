@@ -7,3 +7,4 @@ export * from './local.js';
 export * from './prune.js';
 export * from './registry.js';
 export * from './settings.js';
+export * from './file-memo.js';

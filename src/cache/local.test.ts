@@ -1,0 +1,121 @@
+// The local store and its maintenance, on a real blob store in a temp dir.
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LayerStore } from '../oci/layer-store.js';
+import { writeLayerFromDir } from '../oci/layer-writer.js';
+import { tempDir, writeTree } from '../oci/test-util.js';
+import type { CacheEntry } from './entry.js';
+import { FileMemo } from './file-memo.js';
+import { LocalStepCache } from './local.js';
+import { cacheUsage, pruneCache } from './prune.js';
+
+let tmp: { path: string; cleanup: () => Promise<void> };
+beforeEach(async () => {
+  tmp = await tempDir('imgbuild-cache-test-');
+});
+afterEach(async () => tmp.cleanup());
+
+async function layerEntry(cache: LocalStepCache, key: string, content: string, lastUsed = new Date()): Promise<CacheEntry> {
+  const tree = join(tmp.path, `tree-${key.slice(0, 4)}`);
+  await writeTree(tree, { 'etc/file': content });
+  const l = await writeLayerFromDir(tree, { sourceDateEpoch: 0, compression: 'gzip', store: cache.blobs });
+  const e: CacheEntry = {
+    version: 1,
+    key,
+    provisioner: 'shell',
+    label: 'shell',
+    layer: { mediaType: l.mediaType, digest: l.digest, size: l.size, diffId: l.diffId },
+    history: { created_by: 'imgbuild shell: x' },
+    createdAt: lastUsed.toISOString(),
+    lastUsed: lastUsed.toISOString(),
+  };
+  await cache.put(e);
+  return e;
+}
+
+const K = (c: string): string => c.repeat(64);
+
+describe('LocalStepCache', () => {
+  it('stores and finds an entry; leaves no temp files', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    const e = await layerEntry(cache, K('a'), 'one');
+    expect(await cache.get(K('a'))).toEqual(e);
+    expect(await cache.get(K('b'))).toBeNull();
+    expect((await readdir(cache.dir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses an entry whose layer blob is not in the store', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    const e = await layerEntry(cache, K('a'), 'one');
+    await expect(cache.put({ ...e, key: K('c'), layer: { ...e.layer!, digest: `sha256:${K('9')}` } })).rejects.toThrow(/not in the blob store/);
+  });
+
+  it('treats a half-written entry or a missing blob as a miss', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    await mkdir(cache.dir, { recursive: true });
+    await writeFile(cache.entryPath(K('d')), '{"version":1,"key":"');
+    expect(await cache.get(K('d'))).toBeNull();
+    const e = await layerEntry(cache, K('e'), 'two');
+    const { rm } = await import('node:fs/promises');
+    await rm(cache.blobs.path(e.layer!.digest));
+    expect(await cache.get(K('e'))).toBeNull();
+  });
+
+  it('touch updates last-used', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    const e = await layerEntry(cache, K('a'), 'one', new Date(0));
+    await cache.touch(e, new Date(5000));
+    expect((await cache.get(K('a')))?.lastUsed).toBe(new Date(5000).toISOString());
+  });
+});
+
+describe('pruneCache', () => {
+  it('removes entries unused for longer than the limit, with their blobs and extracted dirs', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    const old = await layerEntry(cache, K('a'), 'old', new Date(Date.now() - 10 * 86_400_000));
+    const fresh = await layerEntry(cache, K('b'), 'fresh');
+    const store = new LayerStore({ root: tmp.path });
+    const dir = await store.ensureExtracted(cache.blobs.path(old.layer!.digest), old.layer!.diffId);
+    const r = await pruneCache(cache, { olderThanMs: 7 * 86_400_000 });
+    expect(r.removed.map((e) => e.key)).toEqual([K('a')]);
+    expect(r.blobsRemoved).toBe(1);
+    expect(await cache.blobs.has(old.layer!.digest)).toBe(false);
+    expect(await readdir(dir).catch(() => null)).toBeNull();
+    expect(await cache.get(K('b'))).toEqual(fresh);
+  });
+
+  it('keeps a blob another entry still uses', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    const a = await layerEntry(cache, K('a'), 'same', new Date(0));
+    await layerEntry(cache, K('b'), 'same');
+    const r = await pruneCache(cache, { olderThanMs: 1000 });
+    expect(r.removed).toHaveLength(1);
+    expect(await cache.blobs.has(a.layer!.digest)).toBe(true);
+  });
+
+  it('--max-size removes least recently used first; --all removes everything', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    await layerEntry(cache, K('a'), 'x'.repeat(10), new Date(1000));
+    await layerEntry(cache, K('b'), 'y'.repeat(20), new Date(2000));
+    const c = await layerEntry(cache, K('c'), 'z'.repeat(30), new Date(3000));
+    const r = await pruneCache(cache, { maxBytes: c.layer!.size });
+    expect(r.removed.map((e) => e.key).sort()).toEqual([K('a'), K('b')]);
+    expect((await cacheUsage(cache)).entries).toBe(1);
+    await pruneCache(cache, { all: true });
+    expect(await cache.list()).toEqual([]);
+  });
+});
+
+describe('FileMemo', () => {
+  it('returns the value only while the file is unchanged', async () => {
+    const f = join(tmp.path, 'base.tar');
+    await writeFile(f, 'one');
+    const memo = new FileMemo(tmp.path, 'rootfs');
+    await memo.set(f, { epoch: 1 }, 'sha256:x');
+    expect(await memo.get(f, { epoch: 1 })).toBe('sha256:x');
+    expect(await memo.get(f, { epoch: 2 })).toBeNull();
+    await writeFile(f, 'two');
+    expect(await memo.get(f, { epoch: 1 })).toBeNull();
+    expect(await readFile(f, 'utf8')).toBe('two');
+  });
+});
