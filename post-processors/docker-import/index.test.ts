@@ -1,7 +1,7 @@
 import { STATE_MANIFEST_DIGEST } from '../../src/oci/artifact-state.js';
 import { tempDir } from '../../src/oci/test-util.js';
 import { builtImage, ppContext, raw } from '../docker-tag/test-support.js';
-import type { DockerDriver } from './driver.js';
+import { cliDriver, type DockerDriver } from './driver.js';
 import { makeDockerImport } from './index.js';
 
 describe('docker-import', () => {
@@ -43,4 +43,19 @@ describe('docker-import', () => {
     expect(r.artifact.id).toBe('app:1');
     expect(r.artifact.state[STATE_MANIFEST_DIGEST]).toBe(input.state[STATE_MANIFEST_DIGEST]);
   });
+});
+
+// Runs only where a Docker engine answers (DOCKER_HOST or the default socket): `docker load`
+// itself is the judge of the archive.
+const engine = (await cliDriver().unreachable()) === null;
+(engine ? test : test.skip)('a real Docker engine loads the image and tags it', async () => {
+  const tmp = await tempDir();
+  try {
+    const pp = makeDockerImport(cliDriver());
+    const cfg = pp.prepare(raw({ repository: 'imgbuild-test/import', tag: 'v1' }), { templateDir: '/tmp', sourceFullName: 'c.t', buildName: '' }).config;
+    const r = await pp.process(ppContext().ctx, await builtImage(tmp.path), cfg as NonNullable<typeof cfg>);
+    expect(r.artifact.id).toBe('imgbuild-test/import:v1');
+  } finally {
+    await tmp.cleanup();
+  }
 });
