@@ -1,0 +1,304 @@
+// rootfs -> bootable raw disk (GPT; BIOS boot partition; FAT32 ESP; ext4 root) without
+// mounting the disk or any of its filesystems. Every tool is given fixed ids and times, so
+// the same input gives the same bytes; see README.md for each determinism lever.
+import { createHash } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BuildError, EnvironmentError } from '../core/errors.js';
+import { flattenImage } from '../oci/flatten.js';
+import { OciLayout } from '../oci/layout.js';
+import { biosMbr, placeCoreImg } from './bios-boot.js';
+import { hostDiskDriver, type DiskDriver } from './driver.js';
+import { ALIGN_SECTORS, encodeGpt, PartType, protectiveMbr, SECTOR, type GptLayout } from './gpt.js';
+import {
+  earlyConfig, ESP_GRUB_DIR, fstab, GRUB_BIOS_MODULES, GRUB_EFI_MODULES, GRUB_MODULES, grubCfg,
+} from './grub-config.js';
+import { clampExt4Times } from './ext4-times.js';
+import { deriveIds, type DiskIds } from './ids.js';
+import { findKernel, type BootKernel } from './kernel.js';
+import { MKE2FS_CONF } from './mke2fs-conf.js';
+import { summarizeTree } from './tree.js';
+
+export type BootMode = 'bios+uefi';
+
+export interface RawDiskOptions {
+  /** The root filesystem tree; never modified. Give this or ociLayout. */
+  rootfsDir?: string;
+  /** An OCI image layout whose image (ref name or digest; default: the only one) is flattened. */
+  ociLayout?: string;
+  ref?: string;
+  output: string;
+  /** Whole-disk size; rounded up to 1 MiB. Default: the tree's size plus room (see autoSize). */
+  sizeBytes?: number;
+  sourceDateEpoch: number;
+  bootMode?: BootMode;
+  /** Default 64 MiB (FAT32 needs 65525 clusters: at least ~33 MiB with the 512-byte clusters we use). */
+  espSizeBytes?: number;
+  /** Appended to the kernel command line. */
+  kernelArgs?: string;
+  /** Replaces the input hash the ids are derived from. */
+  seed?: string;
+  driver?: DiskDriver;
+  signal?: AbortSignal;
+  /** Where scratch trees go (overlay upper, ESP staging, flattened image). Default os.tmpdir(). */
+  tmpDir?: string;
+  /** GRUB's platform directories; default /usr/lib/grub. */
+  grubLibDir?: string;
+}
+
+export interface RawDiskResult {
+  output: string;
+  sizeBytes: number;
+  ids: DiskIds;
+  kernel: BootKernel;
+  partitions: { bios: Range; esp: Range; root: Range };
+}
+
+interface Range {
+  /** Byte offset and length. */
+  offset: number;
+  size: number;
+}
+
+const MiB = 1024 * 1024;
+const DEFAULT_ESP = 64 * MiB;
+/** Bump when the recipe changes the bytes for the same input. */
+const RECIPE = 'raw-v1';
+
+export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult> {
+  const driver = o.driver ?? hostDiskDriver;
+  const what = `disk ${o.output}`;
+  if ((o.rootfsDir === undefined) === (o.ociLayout === undefined)) {
+    throw new BuildError(`${what}: give exactly one of rootfsDir and ociLayout`, { code: 'E_DISK_INPUT', source: 'internal' });
+  }
+  const grubLib = o.grubLibDir ?? '/usr/lib/grub';
+  await requireGrub(grubLib);
+  const tmp = await mkdtemp(join(o.tmpDir ?? tmpdir(), 'imgbuild-disk-'));
+  let merged: string | null = null;
+  const partial = `${o.output}.partial`;
+  try {
+    // 1. The tree mke2fs copies: the caller's tree under an overlay holding our /etc/fstab,
+    //    or our own flattened copy of the image, where we may write directly.
+    let tree: string;
+    let inputId: string;
+    if (o.rootfsDir !== undefined) {
+      tree = o.rootfsDir;
+      if (!(await stat(tree).catch(() => null))?.isDirectory()) {
+        throw new BuildError(`${what}: rootfs ${tree} is not a directory; give the root filesystem's folder`, { code: 'E_DISK_INPUT' });
+      }
+      inputId = '';
+    } else {
+      const layout = await OciLayout.open(o.ociLayout ?? '');
+      const image = await layout.resolve(o.ref);
+      tree = join(tmp, 'rootfs');
+      await mkdir(tree, { mode: 0o755 });
+      await flattenImage(image, tree, { allowDevices: true });
+      inputId = image.manifestDescriptor.digest;
+    }
+    const kernel = await findKernel(tree, what);
+    const summary = await summarizeTree(tree);
+    const espSize = roundUp(o.espSizeBytes ?? DEFAULT_ESP, MiB);
+    const sizeBytes = roundUp(o.sizeBytes ?? autoSize(summary.bytes, espSize), MiB);
+    const totalSectors = sizeBytes / SECTOR;
+    const bios = { first: ALIGN_SECTORS, sectors: ALIGN_SECTORS };
+    const esp = { first: bios.first + bios.sectors, sectors: espSize / SECTOR };
+    const rootFirst = esp.first + esp.sectors;
+    const rootLast = Math.floor((totalSectors - 33) / ALIGN_SECTORS) * ALIGN_SECTORS - 1;
+    const rootBytes = (rootLast + 1 - rootFirst) * SECTOR;
+    const needed = Math.ceil(summary.bytes * 1.1) + 64 * MiB;
+    if (rootBytes < needed) {
+      throw new BuildError(
+        `${what}: ${fmtMiB(sizeBytes)} leaves ${fmtMiB(rootBytes)} for a root of about ${fmtMiB(summary.bytes)}; give a size of at least ${fmtMiB(roundUp(needed + (sizeBytes - rootBytes), MiB))}`,
+        { code: 'E_DISK_SIZE' },
+      );
+    }
+    const seed =
+      o.seed ??
+      createHash('sha256')
+        .update(JSON.stringify({ RECIPE, inputId, tree: inputId === '' ? summary.fingerprint : '', sizeBytes, espSize, epoch: o.sourceDateEpoch, args: o.kernelArgs ?? '' }))
+        .digest('hex');
+    const ids = deriveIds(seed);
+
+    const fstabText = fstab(ids.rootFsUuid);
+    if (o.rootfsDir !== undefined) {
+      merged = join(tmp, 'merged');
+      await overlayWithFile(driver, tree, tmp, merged, 'etc/fstab', fstabText, o.sourceDateEpoch);
+      tree = merged;
+    } else {
+      await writeKeepingDirTimes(tree, 'etc/fstab', fstabText, o.sourceDateEpoch);
+    }
+
+    // 2. The disk file: sparse zeros, then the GPT.
+    await mkdir(dirname(o.output), { recursive: true });
+    const gpt: GptLayout = {
+      totalSectors,
+      diskGuid: ids.diskGuid,
+      partitions: [
+        { type: PartType.biosBoot, guid: ids.biosPartGuid, name: 'bios', firstLba: bios.first, lastLba: bios.first + bios.sectors - 1 },
+        { type: PartType.esp, guid: ids.espPartGuid, name: 'esp', firstLba: esp.first, lastLba: esp.first + esp.sectors - 1 },
+        { type: PartType.linuxRootX86_64, guid: ids.rootPartGuid, name: 'root', firstLba: rootFirst, lastLba: rootLast },
+      ],
+    };
+    const fh = await open(partial, fsc.O_RDWR | fsc.O_CREAT | fsc.O_TRUNC, 0o644);
+    try {
+      await fh.truncate(sizeBytes);
+      for (const r of encodeGpt(gpt)) await pwrite(fh, r.data, r.offset);
+
+      // 3. The filesystems and boot code; they write disjoint ranges of the file.
+      const env = { E2FSPROGS_FAKE_TIME: String(o.sourceDateEpoch), SOURCE_DATE_EPOCH: String(o.sourceDateEpoch) };
+      const conf = join(tmp, 'mke2fs.conf');
+      await writeFile(conf, MKE2FS_CONF);
+      await writeFile(join(tmp, 'early.cfg'), earlyConfig(ids.espFsUuid));
+      const ext4 = driver.run(
+        'mke2fs',
+        [
+          '-q', '-F', '-t', 'ext4', '-T', 'default', '-b', '4096', '-L', 'root', '-U', ids.rootFsUuid,
+          '-E', `hash_seed=${ids.rootHashSeed},root_owner=0:0,offset=${rootFirst * SECTOR},nodiscard,lazy_itable_init=0,assume_storage_prezeroed=1`,
+          '-d', tree, partial, String(rootBytes / 4096),
+        ],
+        { env: { ...env, MKE2FS_CONFIG: conf }, ...sig(o.signal) },
+      );
+      const espDone = buildEsp(driver, { tmp, grubLib, disk: partial, first: esp.first, sectors: esp.sectors, ids, kernel, kernelArgs: o.kernelArgs, epoch: o.sourceDateEpoch, env, signal: o.signal });
+      const biosDone = (async () => {
+        const core = join(tmp, 'core.img');
+        await driver.run('grub-mkimage', ['-O', 'i386-pc', '-d', join(grubLib, 'i386-pc'), '-p', ESP_GRUB_DIR, '-c', join(tmp, 'early.cfg'), '-o', core, ...GRUB_BIOS_MODULES, ...GRUB_MODULES], sig(o.signal));
+        const placed = placeCoreImg(await readFile(core), bios.first);
+        if (placed.length > bios.sectors * SECTOR) {
+          throw new BuildError(`${what}: GRUB core.img is ${placed.length} bytes, larger than the 1 MiB BIOS boot partition`, { code: 'E_DISK_GRUB', source: 'internal' });
+        }
+        await pwrite(fh, placed, bios.first * SECTOR);
+        const bootImg = await readFile(join(grubLib, 'i386-pc', 'boot.img'));
+        await pwrite(fh, biosMbr(bootImg, protectiveMbr(totalSectors), bios.first), 0);
+      })();
+      const ext4Clamped = ext4.then(() =>
+        clampExt4Times(driver, `${partial}?offset=${rootFirst * SECTOR}`, { epoch: o.sourceDateEpoch, scriptPath: join(tmp, 'times.debugfs'), env, ...sig(o.signal) }),
+      );
+      const results = await Promise.allSettled([ext4Clamped, espDone, biosDone]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(partial, o.output);
+    return {
+      output: o.output,
+      sizeBytes,
+      ids,
+      kernel,
+      partitions: {
+        bios: { offset: bios.first * SECTOR, size: bios.sectors * SECTOR },
+        esp: { offset: esp.first * SECTOR, size: esp.sectors * SECTOR },
+        root: { offset: rootFirst * SECTOR, size: rootBytes },
+      },
+    };
+  } finally {
+    if (merged !== null) await driver.unmount(merged).catch(() => undefined);
+    await rm(partial, { force: true });
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Root tree plus a quarter for growth and 256 MiB of headroom, plus ESP and GPT margins. */
+export function autoSize(treeBytes: number, espBytes: number): number {
+  return roundUp(Math.ceil(treeBytes * 1.25) + 256 * MiB + espBytes + 4 * MiB, 64 * MiB);
+}
+
+interface EspInput {
+  tmp: string;
+  grubLib: string;
+  disk: string;
+  first: number;
+  sectors: number;
+  ids: DiskIds;
+  kernel: BootKernel;
+  kernelArgs: string | undefined;
+  epoch: number;
+  env: Record<string, string>;
+  signal: AbortSignal | undefined;
+}
+
+async function buildEsp(driver: DiskDriver, e: EspInput): Promise<void> {
+  const stage = join(e.tmp, 'esp');
+  const bootDir = join(stage, 'EFI', 'BOOT');
+  await mkdir(bootDir, { recursive: true });
+  await driver.run('grub-mkimage', ['-O', 'x86_64-efi', '-d', join(e.grubLib, 'x86_64-efi'), '-p', ESP_GRUB_DIR, '-c', join(e.tmp, 'early.cfg'), '-o', join(bootDir, 'BOOTX64.EFI'), ...GRUB_EFI_MODULES, ...GRUB_MODULES], sig(e.signal));
+  await writeFile(
+    join(bootDir, 'grub.cfg'),
+    grubCfg({ kernel: e.kernel, rootFsUuid: e.ids.rootFsUuid, rootPartGuid: e.ids.rootPartGuid, ...(e.kernelArgs ? { cmdline: e.kernelArgs } : {}) }),
+  );
+  // mcopy -m keeps these times, so the FAT directory entries are fixed too.
+  for (const p of [join(bootDir, 'BOOTX64.EFI'), join(bootDir, 'grub.cfg'), bootDir, join(stage, 'EFI')]) await utimes(p, e.epoch, e.epoch);
+  await driver.run('mkfs.vfat', ['--invariant', '-F', '32', '-s', '1', '-i', e.ids.espVolumeId, '-n', 'ESP', '-h', String(e.first), `--offset=${e.first}`, e.disk, String((e.sectors * SECTOR) / 1024)], { env: e.env, ...sig(e.signal) });
+  await driver.run('mcopy', ['-s', '-m', '-i', `${e.disk}@@${e.first * SECTOR}`, join(stage, 'EFI'), '::/'], { env: { ...e.env, MTOOLS_SKIP_CHECK: '1' }, ...sig(e.signal) });
+}
+
+/**
+ * Mounts `lower` under an overlay whose upper holds `rel` with `content`. The upper's parent
+ * dirs copy the lower's owner, mode and times, so the merged tree differs by that file only.
+ */
+async function overlayWithFile(driver: DiskDriver, lower: string, tmp: string, target: string, rel: string, content: string, epoch: number): Promise<void> {
+  const upper = join(tmp, 'upper');
+  const work = join(tmp, 'work');
+  await Promise.all([mkdir(upper), mkdir(work), mkdir(target)]);
+  const parents = rel.split('/').slice(0, -1).map((_, i, all) => all.slice(0, i + 1).join('/'));
+  for (const p of parents) await mkdir(join(upper, p), { recursive: true });
+  await writeFile(join(upper, rel), content, { mode: 0o644 });
+  await utimes(join(upper, rel), epoch, epoch);
+  // Parent metadata last (writing the file changed their mtimes), deepest first.
+  for (const p of [...parents].reverse()) {
+    if (!(await cloneDirMeta(join(lower, p), join(upper, p)))) await utimes(join(upper, p), epoch, epoch);
+  }
+  await cloneDirMeta(lower, upper);
+  await driver.mountOverlay({ lower, upper, work, target });
+}
+
+async function cloneDirMeta(from: string, to: string): Promise<boolean> {
+  const st = await lstat(from).catch(() => null);
+  if (!st?.isDirectory()) return false;
+  await chown(to, st.uid, st.gid);
+  await chmod(to, st.mode & 0o7777);
+  await utimes(to, st.atime, st.mtime);
+  return true;
+}
+
+/** Writes a file into our own tree, leaving its directory's times as they were. */
+async function writeKeepingDirTimes(root: string, rel: string, content: string, epoch: number): Promise<void> {
+  const dir = dirname(join(root, rel));
+  const before = await lstat(dir).catch(() => null);
+  await mkdir(dir, { recursive: true });
+  await rm(join(root, rel), { force: true });
+  await writeFile(join(root, rel), content, { mode: 0o644 });
+  await utimes(join(root, rel), epoch, epoch);
+  if (before) await utimes(dir, before.atime, before.mtime);
+  else await utimes(dir, epoch, epoch);
+}
+
+async function requireGrub(lib: string): Promise<void> {
+  for (const [platform, pkg] of [['i386-pc', 'grub-pc-bin'], ['x86_64-efi', 'grub-efi-amd64-bin']] as const) {
+    if (!(await stat(join(lib, platform, 'linux.mod')).catch(() => null))) {
+      throw new EnvironmentError(`GRUB ${platform} modules not found in ${join(lib, platform)}; install them with \`apt-get install -y ${pkg} grub-common\``, {
+        code: 'E_TOOL_MISSING',
+      });
+    }
+  }
+}
+
+async function pwrite(fh: FileHandle, data: Buffer, offset: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) done += (await fh.write(data, done, data.length - done, offset + done)).bytesWritten;
+}
+
+function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal ? { signal } : {};
+}
+
+function roundUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+function fmtMiB(n: number): string {
+  return `${Math.round(n / MiB)} MiB`;
+}
