@@ -71,9 +71,10 @@ export class ParallelGzip {
     // The chunk buffer may be a view into a larger one the caller reuses: copy what outlives us.
     const own = Buffer.from(chunk);
     this.dict = own.length >= DICT_SIZE ? own.subarray(own.length - DICT_SIZE) : Buffer.concat([this.dict ?? Buffer.alloc(0), own]).subarray(-DICT_SIZE);
-    this.inflight.push(
-      new Promise<Buffer>((resolve, reject) => deflateRaw(own, opts, (err, out) => (err ? reject(err) : resolve(out)))),
-    );
+    const job = new Promise<Buffer>((resolve, reject) => deflateRaw(own, opts, (err, out) => (err ? reject(err) : resolve(out))));
+    // Awaited in order later; until then a failure must not count as an unhandled rejection.
+    job.catch(() => undefined);
+    this.inflight.push(job);
     if (this.inflight.length >= this.maxInflight) await this.sink(await (this.inflight.shift() as Promise<Buffer>));
   }
 }
