@@ -53,3 +53,15 @@ describe('LayerStore', () => {
     expect(await store.ensureExtracted(l.path, l.diffId)).toBe(dir);
   });
 });
+
+test('a missing layer blob is named in the error', async () => {
+  const tmp = await tempDir();
+  try {
+    const store = new LayerStore({ root: join(tmp.path, 'cache') });
+    await expect(store.ensureExtracted(join(tmp.path, 'nope'), `sha256:${'1'.repeat(64)}`)).rejects.toThrow(
+      `extract layer sha256:111111111111 from ${join(tmp.path, 'nope')}: no such file or directory`,
+    );
+  } finally {
+    await tmp.cleanup();
+  }
+});

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { ImgbuildError } from '../core/errors.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { decompress } from './decompress.js';
 import { Digester, parseDigest, shortDigest } from './digest.js';
@@ -50,15 +51,15 @@ export class LayerStore {
     const release = await acquire(`${dir}.lock`, `extract ${what}`, this.opts.lockTimeoutMs ?? 30 * 60_000, () => this.has(diffId));
     if (release === null) return dir;
     const tmp = join(this.root, 'layers', `.tmp-${randomBytes(6).toString('hex')}`);
+    const d = new Digester(parseDigest(diffId).algorithm);
+    const hashed = (async function* () {
+      for await (const c of decompress(createReadStream(layerBlobPath, { highWaterMark: 1 << 20 }), what)) {
+        d.update(c);
+        yield c;
+      }
+    })();
     try {
       await mkdir(tmp, { mode: 0o755 });
-      const d = new Digester(parseDigest(diffId).algorithm);
-      const hashed = (async function* () {
-        for await (const c of decompress(createReadStream(layerBlobPath, { highWaterMark: 1 << 20 }), what)) {
-          d.update(c);
-          yield c;
-        }
-      })();
       await extractLayer(hashed, tmp, {
         mode: 'overlay',
         what,
@@ -76,8 +77,9 @@ export class LayerStore {
       });
       return dir;
     } catch (e) {
+      await hashed.return(undefined).catch(() => undefined); // closes the blob file
       await rm(tmp, { recursive: true, force: true });
-      throw e;
+      throw e instanceof ImgbuildError ? e : wrapFsError(`extract ${what} from ${layerBlobPath}`, e);
     } finally {
       await release();
     }
