@@ -1,7 +1,7 @@
 import { FUNCTIONS, signature } from './index.js';
 
 // Packer's documented HCL2 function list (minus the evaluator's special forms can, try and
-// convert, and the secret-store functions, which need remote services). regex_replace is
+// convert). The secret-store functions exist to fail with a clear message. regex_replace is
 // Packer's, not Terraform's; rsadecrypt is in both.
 const PACKER_FUNCTIONS = `
 abs ceil floor log max min parseint pow signum sum
@@ -18,6 +18,7 @@ base64sha256 base64sha512 bcrypt filemd5 filesha1 filesha256 filesha512 md5 sha1
 sha512 uuidv4 uuidv5 rsadecrypt
 cidrhost cidrnetmask cidrsubnet cidrsubnets
 tobool tolist tomap tonumber toset tostring
+vault consul_key aws_secretsmanager aws_secretsmanager_raw
 `
   .trim()
   .split(/\s+/);
@@ -51,6 +52,7 @@ describe('function registry', () => {
       [
         'bcrypt', 'file', 'filebase64', 'fileexists', 'filemd5', 'fileset', 'filesha1', 'filesha256', 'filesha512',
         'legacy_isotime', 'legacy_strftime', 'templatefile', 'timestamp', 'uuidv4',
+        'vault', 'consul_key', 'aws_secretsmanager', 'aws_secretsmanager_raw',
       ].sort(),
     );
   });

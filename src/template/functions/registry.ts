@@ -8,6 +8,7 @@ import { encodingFunctions } from './encoding.js';
 import { filesystemFunctions } from './filesystem.js';
 import { ipFunctions } from './ip.js';
 import { numericFunctions } from './numeric.js';
+import { secretFunctions } from './secrets.js';
 import { stringFunctions } from './string.js';
 import type { FunctionDef } from './types.js';
 
@@ -24,6 +25,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
     ...cryptoFunctions,
     ...ipFunctions,
     ...conversionFunctions,
+    ...secretFunctions,
   ].map((def) => [def.name, def]),
 );
 
