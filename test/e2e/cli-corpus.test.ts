@@ -22,10 +22,19 @@ const TEMPLATES = corpusTemplates();
 const STOPS_BEFORE_PLUGINS: Record<string, string> = {
   '07-hashicorp__packer__hcl2template__testdata__format__unformatted.pkr.hcl':
     'a formatter fixture whose build names sources it never declares',
+  '10-chef__bento__packer_templates':
+    'its parallels-iso source reads var.parallels_boot_command, which it never declares (packer rejects it too)',
+  '31-jenkins-infra__packer-images__root': 'its locals read YAML files the corpus copy does not include',
   '37-tenminutevpn__tenminutevpn__packer': 'its sources read cloud-init files the corpus copy does not include',
+};
+/** Templates whose locals cannot be evaluated from the corpus copy, so inspect cannot list them. */
+const CANNOT_INSPECT: Record<string, string> = {
+  '31-jenkins-infra__packer-images__root': 'its locals read YAML files the corpus copy does not include',
 };
 // Set before the describe blocks below are collected, which is when lackingTypes runs.
 let known: Record<string, Set<string>> | null = null;
+/** Where users run packer: in the template's folder, so relative file() paths resolve. */
+const cwdOf = (t: CorpusTemplate): string => (t.isDir ? t.path : path.dirname(t.path));
 const args = (t: CorpusTemplate): string[] => [...varFileArgs(t), ...requiredVarArgs(t), t.path];
 
 interface Runs {
@@ -37,9 +46,9 @@ const runs = new Map<string, Runs>();
 
 beforeAll(async () => {
   const results = await mapLimit(TEMPLATES, 4, async (t) => ({
-    syntax: await runCli(['validate', '-syntax-only', ...varFileArgs(t), t.path]),
-    inspect: await runCli(['inspect', ...args(t)]),
-    validate: await runCli(['validate', ...args(t)]),
+    syntax: await runCli(['validate', '-syntax-only', ...varFileArgs(t), t.path], { cwd: cwdOf(t) }),
+    inspect: await runCli(['inspect', ...args(t)], { cwd: cwdOf(t) }),
+    validate: await runCli(['validate', ...args(t)], { cwd: cwdOf(t) }),
   }));
   TEMPLATES.forEach((t, i) => {
     const r = results[i];
@@ -64,7 +73,8 @@ describe.each(TEMPLATES.map((t) => [t.id, t] as const))('%s', (_id, t) => {
     expect(r.code).toBe(0);
   });
 
-  test('inspect lists its variables, sources and provisioners in file order', () => {
+  const inspectable = CANNOT_INSPECT[t.id.split(' ')[0] ?? ''] === undefined;
+  (inspectable ? test : test.skip)('inspect lists its variables, sources and provisioners in file order', () => {
     const r = runsOf(t).inspect;
     expect(r.stderr).not.toMatch(/^Error:/m);
     expect(r.code).toBe(0);
@@ -140,12 +150,17 @@ describe('fmt on a copy of the corpus', () => {
       const original = TEMPLATES.find((o) => o.id === t.id);
       const before = original ? runsOf(original).inspect : null;
       if (before === null || before.code !== 0) return null;
-      const after = await runCli(['inspect', ...args(t)]);
-      return { id: t.id, after: after.stdout.split(copy).join(CORPUS_DIR), before: before.stdout };
+      const after = await runCli(['inspect', ...args(t)], { cwd: cwdOf(t) });
+      return { id: t.id, after: withoutClock(after.stdout.split(copy).join(CORPUS_DIR)), before: withoutClock(before.stdout) };
     });
     for (const s of same) if (s !== null) expect(s.after).toBe(s.before);
   }, 120000);
 });
+
+/** Locals may call timestamp() or uuid(), which differ between runs: keep only their names. */
+function withoutClock(text: string): string {
+  return text.replace(/^(local\.[\w-]+): .*$/gm, '$1');
+}
 
 /** Provisioner types from inspect's `provisioners:` sections, build after build. */
 function inspectedProvisioners(out: string): string[] {
@@ -178,8 +193,12 @@ function lackingTypes(t: CorpusTemplate): string[] {
   const k = known;
   const text = t.files.map((f) => readFileSync(f, 'utf8')).join('\n');
   const used = pluginTypesInText(t.files).filter(
-    // A source no build refers to is never prepared, so it is not an error.
-    (p) => !(k[p.kind]?.has(p.type) ?? false) && (p.kind !== 'builder' || text.includes(`source.${p.type}.`)),
+    // A source no build refers to is never prepared, so it is not an error; neither is a
+    // block whose only/except may leave it out of every build.
+    (p) =>
+      !(k[p.kind]?.has(p.type) ?? false) &&
+      !p.filtered &&
+      (p.kind !== 'builder' || text.includes(`source.${p.type}.`)),
   );
   return [...new Set(used.map((p) => p.type))];
 }

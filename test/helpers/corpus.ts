@@ -60,14 +60,30 @@ export function varFileArgs(t: CorpusTemplate): string[] {
   return t.varFiles.flatMap((f) => ['-var-file', f]);
 }
 
-/** Types of top-level `source "TYPE" "NAME"` blocks and of all provisioner/post-processor blocks. */
-export function pluginTypesInText(files: readonly string[]): { kind: 'builder' | 'provisioner' | 'post-processor'; type: string; file: string }[] {
-  const out: { kind: 'builder' | 'provisioner' | 'post-processor'; type: string; file: string }[] = [];
+export interface PluginUse {
+  kind: 'builder' | 'provisioner' | 'post-processor';
+  type: string;
+  file: string;
+  /** The block has `only` or `except`: whether any build uses it depends on the filter. */
+  filtered: boolean;
+}
+
+/** Top-level `source "TYPE" "NAME"` blocks and every provisioner/post-processor block. */
+export function pluginTypesInText(files: readonly string[]): PluginUse[] {
+  const out: PluginUse[] = [];
+  const patterns: [PluginUse['kind'], RegExp][] = [
+    ['builder', /^source\s+"?([\w-]+)"?\s+"?[\w-]+"?\s*\{/gm],
+    ['provisioner', /^\s*(?:error-cleanup-)?provisioner\s+"?([\w-]+)"?\s*\{/gm],
+    ['post-processor', /^\s*post-processor\s+"?([\w-]+)"?\s*\{/gm],
+  ];
   for (const f of files) {
     const text = stripComments(readFileSync(f, 'utf8'));
-    for (const m of text.matchAll(/^source\s+"?([\w-]+)"?\s+"?[\w-]+"?\s*\{/gm)) out.push({ kind: 'builder', type: m[1] ?? '', file: f });
-    for (const m of text.matchAll(/^\s*(?:error-cleanup-)?provisioner\s+"?([\w-]+)"?\s*\{/gm)) out.push({ kind: 'provisioner', type: m[1] ?? '', file: f });
-    for (const m of text.matchAll(/^\s*post-processor\s+"?([\w-]+)"?\s*\{/gm)) out.push({ kind: 'post-processor', type: m[1] ?? '', file: f });
+    for (const [kind, re] of patterns) {
+      for (const m of text.matchAll(re)) {
+        const body = blockBody(text, (m.index ?? 0) + m[0].length);
+        out.push({ kind, type: m[1] ?? '', file: f, filtered: /^\s*(only|except)\s*=/m.test(body) });
+      }
+    }
   }
   return out;
 }
@@ -100,8 +116,10 @@ export function requiredVarArgs(t: CorpusTemplate, alreadySet: ReadonlySet<strin
   const args: string[] = [];
   for (const f of t.files) {
     for (const block of variableBlocks(readFileSync(f, 'utf8'))) {
-      // `default = null` is "required" in practice: interpolating null is an error.
-      const hasDefault = /^\s*default\s*=/m.test(block.body) && !/^\s*default\s*=\s*null\s*$/m.test(block.body);
+      // `default = null` without a validation is "required" in practice (interpolating
+      // null is an error); with one, null is usually the value the validation expects.
+      const nullDefault = /^\s*default\s*=\s*null\s*$/m.test(block.body) && !/^\s*validation\s*\{/m.test(block.body);
+      const hasDefault = /^\s*default\s*=/m.test(block.body) && !nullDefault;
       if (hasDefault || alreadySet.has(block.name)) continue;
       const type = /^\s*type\s*=\s*(\S+)/m.exec(block.body)?.[1] ?? 'string';
       args.push('-var', `${block.name}=${placeholder(type)}`);
@@ -131,24 +149,29 @@ function varFileNames(t: CorpusTemplate): Set<string> {
   return names;
 }
 
-/** Top-level `variable "name" { ... }` blocks, found by matching braces outside strings. */
+/** Top-level `variable "name" { ... }` blocks. */
 function variableBlocks(text: string): { name: string; body: string }[] {
   const out: { name: string; body: string }[] = [];
   // Labels may be bare identifiers (`variable DO_TOKEN {`), which HCL accepts.
   for (const m of text.matchAll(/^variable\s+"?([\w-]+)"?\s*\{/gm)) {
-    let depth = 1;
-    let i = (m.index ?? 0) + m[0].length;
-    let inString = false;
-    for (; i < text.length && depth > 0; i++) {
-      const c = text[i];
-      if (inString) {
-        if (c === '\\') i++;
-        else if (c === '"') inString = false;
-      } else if (c === '"') inString = true;
-      else if (c === '{') depth++;
-      else if (c === '}') depth--;
-    }
-    out.push({ name: m[1] ?? '', body: text.slice((m.index ?? 0) + m[0].length, i - 1) });
+    out.push({ name: m[1] ?? '', body: blockBody(text, (m.index ?? 0) + m[0].length) });
   }
   return out;
+}
+
+/** The text of a block from just after its `{` to its matching `}`, braces in strings skipped. */
+function blockBody(text: string, start: number): string {
+  let depth = 1;
+  let i = start;
+  let inString = false;
+  for (; i < text.length && depth > 0; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}') depth--;
+  }
+  return text.slice(start, i - 1);
 }
