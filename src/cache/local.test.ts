@@ -119,3 +119,27 @@ describe('FileMemo', () => {
     expect(await readFile(f, 'utf8')).toBe('two');
   });
 });
+
+describe('treeDigest', () => {
+  it('matches a plain walk, sees new content under a restored mtime, ignores a touch', async () => {
+    const { treeDigest, fileDigest } = await import('./tree-digest.js');
+    const { utimes, stat } = await import('node:fs/promises');
+    const { createHash } = await import('node:crypto');
+    const root = join(tmp.path, 'ctx');
+    await writeTree(root, { 'a.txt': 'one', 'sub/b.txt': 'two' });
+    const cacheDir = join(tmp.path, 'cache');
+    const d1 = await treeDigest(root, cacheDir);
+    expect(await treeDigest(root, cacheDir)).toBe(d1);
+    // The same digest as the file provisioner's uncached walk, so keys do not change.
+    const plain = (await import('../../provisioners/file/index.js')).treeDigest;
+    expect(await plain(root)).toBe(d1);
+    const f = join(root, 'a.txt');
+    const before = await stat(f);
+    await utimes(f, new Date(), new Date(Date.now() + 5000));
+    expect(await treeDigest(root, cacheDir)).toBe(d1);
+    await writeFile(f, 'ONE');
+    await utimes(f, before.atime, before.mtime);
+    expect(await treeDigest(root, cacheDir)).not.toBe(d1);
+    expect(await fileDigest(f, cacheDir)).toBe(createHash('sha256').update('ONE').digest('hex'));
+  });
+});
