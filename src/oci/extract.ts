@@ -5,8 +5,7 @@
 // unlinked before it is created with O_EXCL|O_NOFOLLOW, hardlinks may only point at regular
 // files already inside the root, and device nodes are made only when allowed and root.
 import { spawn } from 'node:child_process';
-import { constants as C } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, utimes } from 'node:fs/promises';
+import { fsx } from './extract-fs.js';
 import { join } from 'node:path';
 import { OciError, wrapFsError } from './errors.js';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from './layer-writer.js';
@@ -89,11 +88,11 @@ class Extractor {
           break;
         case 'symlink':
           await this.replace(rel, abs);
-          await symlink(e.linkname, abs);
+          await fsx.symlink(e.linkname, abs);
           break;
         case 'hardlink':
           await this.replace(rel, abs);
-          await link(await this.hardlinkTarget(e), abs);
+          await fsx.link(await this.hardlinkTarget(e), abs);
           return; // Shares the target's inode and metadata.
         case 'char':
         case 'block':
@@ -114,8 +113,8 @@ class Extractor {
     this.dirMeta.sort((a, b) => b.rel.length - a.rel.length);
     for (const d of this.dirMeta) {
       const abs = join(this.root, d.rel);
-      await chmod(abs, d.mode & 0o7777);
-      await utimes(abs, d.mtime, d.mtime);
+      await fsx.chmod(abs, d.mode & 0o7777);
+      await fsx.utimes(abs, d.mtime, d.mtime);
     }
   }
 
@@ -131,10 +130,10 @@ class Extractor {
       this.created.add(rel);
       if (this.dirs.has(rel)) continue;
       const abs = join(this.root, rel);
-      const st = await lstat(abs).catch(() => null);
+      const st = await fsx.lstat(abs).catch(() => null);
       if (st === null && !create) return false;
       if (st === null) {
-        await mkdir(abs, { mode: 0o755 }).catch((e: unknown) => {
+        await fsx.mkdir(abs, { mode: 0o755 }).catch((e: unknown) => {
           throw wrapFsError(`${this.what}: create ${rel}`, e);
         });
       } else if (st.isSymbolicLink()) {
@@ -149,9 +148,9 @@ class Extractor {
 
   /** Removes whatever is at `abs` (never following it) unless it is a directory we keep. */
   private async replace(rel: string, abs: string): Promise<void> {
-    const st = await lstat(abs).catch(() => null);
+    const st = await fsx.lstat(abs).catch(() => null);
     if (st === null) return;
-    await rm(abs, { recursive: true, force: true });
+    await fsx.rm(abs, { recursive: true, force: true });
     if (st.isDirectory()) this.forgetDirs(rel);
   }
 
@@ -160,23 +159,23 @@ class Extractor {
   }
 
   private async makeDir(rel: string, abs: string, e: TarReadEntry): Promise<void> {
-    const st = await lstat(abs).catch(() => null);
-    if (st && !st.isDirectory()) await rm(abs, { force: true });
-    if (!st || !st.isDirectory()) await mkdir(abs, { mode: 0o700 });
+    const st = await fsx.lstat(abs).catch(() => null);
+    if (st && !st.isDirectory()) await fsx.rm(abs, { recursive: false, force: true });
+    if (!st || !st.isDirectory()) await fsx.mkdir(abs, { mode: 0o700 });
     this.dirs.add(rel);
-    if (IS_ROOT) await lchown(abs, e.uid, e.gid);
+    if (IS_ROOT) await fsx.lchown(abs, e.uid, e.gid);
     await this.setXattrs(abs, e);
     // Owner keeps rwx until finish(), so a read-only dir can still receive its children.
-    await chmod(abs, (e.mode & 0o7777) | 0o700);
+    await fsx.chmod(abs, (e.mode & 0o7777) | 0o700);
     this.dirMeta.push({ rel, mode: e.mode, mtime: e.mtime });
   }
 
   private async writeFile(abs: string, e: TarReadEntry): Promise<void> {
-    const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+    const fd = fsx.createExclusive(abs);
     try {
-      for await (const chunk of e.body()) await fh.write(chunk);
+      for await (const chunk of e.body()) fsx.writeAll(fd, chunk);
     } finally {
-      await fh.close();
+      fsx.close(fd);
     }
   }
 
@@ -187,7 +186,7 @@ class Extractor {
     // Each parent of the target must be a real directory too: no escape through a symlink.
     for (let i = 1; i < parts.length; i++) {
       const p = parts.slice(0, i).join('/');
-      const st = this.dirs.has(p) ? null : await lstat(join(this.root, p)).catch(() => undefined);
+      const st = this.dirs.has(p) ? null : await fsx.lstat(join(this.root, p)).catch(() => undefined);
       if (st === undefined) {
         throw new OciError('E_OCI_UNSAFE_PATH', `${this.what}: ${e.path}: hardlink target ${target} does not exist in the layer`);
       }
@@ -196,7 +195,7 @@ class Extractor {
       }
     }
     const abs = join(this.root, target);
-    const st = await lstat(abs).catch(() => null);
+    const st = await fsx.lstat(abs).catch(() => null);
     if (!st || !st.isFile()) {
       throw new OciError(
         'E_OCI_UNSAFE_PATH',
@@ -220,14 +219,14 @@ class Extractor {
   }
 
   private async setMeta(abs: string, e: TarReadEntry): Promise<void> {
-    if (IS_ROOT) await lchown(abs, e.uid, e.gid);
+    if (IS_ROOT) await fsx.lchown(abs, e.uid, e.gid);
     if (e.type === 'symlink') {
-      await lutimes(abs, e.mtime, e.mtime);
+      await fsx.lutimes(abs, e.mtime, e.mtime);
       return;
     }
     await this.setXattrs(abs, e);
-    await chmod(abs, e.mode & 0o7777);
-    await utimes(abs, e.mtime, e.mtime);
+    await fsx.chmod(abs, e.mode & 0o7777);
+    await fsx.utimes(abs, e.mtime, e.mtime);
   }
 
   /** Only capabilities and plain user attributes: overlay and trusted ones would let a layer
@@ -271,7 +270,7 @@ class Extractor {
       return;
     }
     // Everything below that this layer did not itself create came from lower layers.
-    const names = await readdir(abs).catch(() => null);
+    const names = await fsx.readdir(abs).catch(() => null);
     if (names === null) return; // Replaced by a later entry of this layer: nothing lower is left.
     for (const name of names) {
       const child = rel === '' ? name : `${rel}/${name}`;
