@@ -18,6 +18,8 @@ const LARGE_MS = 1000;
 
 interface Sample {
   ms: number;
+  /** User + system CPU time: what the process itself cost, far less sensitive to load than wall time. */
+  cpuMs: number;
   rssKb: number;
   code: number | null;
 }
@@ -28,6 +30,7 @@ interface Row {
   medianMs: number;
   /** medianMs minus the `node -e 0` baseline: imgbuild's own cost, less sensitive to load. */
   overBaselineMs: number;
+  medianCpuMs: number;
   peakRssMb: number;
   exit: string;
 }
@@ -104,6 +107,7 @@ async function measure(name: string, command: string, argv: string[]): Promise<R
     command,
     medianMs,
     overBaselineMs: medianMs - baselineMs,
+    medianCpuMs: median(samples.map((s) => s.cpuMs)),
     peakRssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024,
     exit: codes.join('/'),
   };
@@ -112,7 +116,7 @@ async function measure(name: string, command: string, argv: string[]): Promise<R
 function once(argv: string[]): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(TIME, ['-f', '%M', ...argv], {
+    const child = spawn(TIME, ['-f', '%M %U %S', ...argv], {
       cwd: REPO_ROOT,
       env: { ...process.env, CI: 'true', NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -122,8 +126,8 @@ function once(argv: string[]): Promise<Sample> {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const last = stderr.trim().split('\n').pop() ?? '0';
-      resolve({ ms, rssKb: Number(last) || 0, code });
+      const [rss, user, sys] = (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      resolve({ ms, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000, rssKb: rss ?? 0, code });
     });
   });
 }
@@ -136,11 +140,19 @@ function median(xs: number[]): number {
 }
 
 function printTable(rows: Row[]): void {
-  const head = ['template', 'command', 'median ms', 'over node ms', 'peak RSS MB', 'exit'];
-  const body = rows.map((r) => [r.name, r.command, r.medianMs.toFixed(0), r.overBaselineMs.toFixed(0), r.peakRssMb.toFixed(1), r.exit]);
+  const head = ['template', 'command', 'median ms', 'over node ms', 'cpu ms', 'peak RSS MB', 'exit'];
+  const body = rows.map((r) => [
+    r.name,
+    r.command,
+    r.medianMs.toFixed(0),
+    r.overBaselineMs.toFixed(0),
+    r.medianCpuMs.toFixed(0),
+    r.peakRssMb.toFixed(1),
+    r.exit,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const fmt = (cols: string[]): string =>
-    cols.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+    cols.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
   process.stdout.write(`${fmt(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const b of body) process.stdout.write(`${fmt(b)}\n`);
   process.stdout.write(`(${RUNS} runs each after one warm-up; exit is the set of exit codes seen)\n`);
