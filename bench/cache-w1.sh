@@ -17,8 +17,10 @@ PEERS=$(cd "$ROOT/../shared/bench-peers" && pwd)
 . "$PEERS/common.sh"
 
 bash "$PEERS/setup.sh" >/dev/null
+# Stop the private dockerd at the end only if this run started it (another bench may use it).
+if [ -s "$B/dockerd.pid" ] && kill -0 "$(cat "$B/dockerd.pid")" 2>/dev/null; then started_docker=0; else started_docker=1; fi
 bash "$PEERS/docker-up.sh" >/dev/null
-trap 'bash "$PEERS/docker-down.sh" >/dev/null 2>&1 || true' EXIT
+trap '[ "$started_docker" = 1 ] && bash "$PEERS/docker-down.sh" >/dev/null 2>&1 || true' EXIT
 
 export IMGBUILD_CACHE_DIR=$B/imgbuild-cache SOURCE_DATE_EPOCH=1700000000 CI=true
 TIMES=$B/results/imgbuild-cache-w1
