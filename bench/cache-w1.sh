@@ -31,8 +31,9 @@ mkdir -p "$TIMES" "$OUT"
 rm -rf "$MYCTX" && mkdir -p "$MYCTX" && cp -a "$CTX/W1/Containerfile" "$CTX/W1/data" "$MYCTX/"
 IMG=localhost/bench-w1-cache
 
-timed() { # prints "wall peak_kb"
+timed() { # prints "wall peak_kb"; shell functions run in a child bash (time needs a program)
   local out=$TIMES/time.$$
+  if declare -F "$1" >/dev/null; then set -- bash -c '"$@"' _ "$@"; fi
   /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$TIMES/last.err" || { cat "$TIMES/last.err" >&2; return 1; }
   cat "$out"
 }
@@ -64,6 +65,9 @@ docker_changed() {
   $DOCKER build --network host -f "$MYCTX/Containerfile" -t "$IMG" "$MYCTX"
   $DOCKER save -o "$OUT/docker-cache-W1.tar" "$IMG"
 }
+
+export BASE_TAR OUT CTX MYCTX IMG BUILDAH_OVL DOCKER
+export -f imgbuild_w1 imgbuild_rewrite bump imgbuild_changed buildah_changed docker_changed
 
 echo "W1 no-change rebuild, median of $RUNS after a warm-up (lower is better)"
 median_of imgbuild imgbuild_w1 "$CTX/W1/data"
