@@ -115,13 +115,19 @@ export class StepCacheHooks implements ProvisionHooks {
       provisioner: run.type,
       label: run.label,
       layer,
-      history: { created_by: this.target.describe(run) },
+      history: { created_by: scrub(this.target.describe(run), this.o.sensitiveValues) },
       createdAt: now,
       lastUsed: now,
       material: p.key.material,
     };
-    await this.local.put(entry);
     this.chain = p.key.key;
+    try {
+      await this.local.put(entry);
+    } catch (e) {
+      // The image is still right; only the next build will not find this step.
+      ctx.ui.warn(`${run.label}: ran in ${took}; not stored in the step cache: ${errorMessage(e)}`);
+      return;
+    }
     ctx.ui.message(`${run.label}: ran in ${took}; cached as ${p.key.key.slice(0, 12)}`);
     await this.pushQuietly(entry, ctx);
   }
@@ -174,4 +180,11 @@ export class StepCacheHooks implements ProvisionHooks {
       ctx.ui.warn(`step cache ${this.to.repoName}: push failed, later entries are not pushed: ${errorMessage(e)}`);
     }
   }
+}
+
+/** History text goes into the entry (and a shared registry): no sensitive value in it. */
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...secrets].filter((x) => x !== '').sort((a, b) => b.length - a.length)) out = out.split(s).join('<sensitive>');
+  return out;
 }
