@@ -12,8 +12,8 @@ import { splitList } from './argv.js';
 import { wantsColor, type CliIo } from './io.js';
 
 export interface TemplateFlags {
-  var: string[];
-  varFile: string[];
+  var?: string[];
+  varFile?: string[];
   only?: string[];
   except?: string[];
   color?: boolean;
@@ -26,11 +26,11 @@ export interface LoadedTemplate {
 
 /** `lenient`: inspect and console show a template's shape even when some values cannot be computed. */
 export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo, opts: { lenient?: boolean } = {}): Promise<LoadedTemplate> {
-  const vars = parseVarFlags(flags.var);
+  const vars = parseVarFlags(flags.var ?? []);
   if (hasErrors(vars.diagnostics)) throw new SourcedDiagnosticsError(vars.diagnostics, new Map());
   const result = await loadTemplate(templatePath, {
     vars: vars.pairs,
-    varFiles: flags.varFile,
+    varFiles: flags.varFile ?? [],
     env: io.env,
     cwd: io.cwd,
     lenientValues: opts.lenient === true,

@@ -69,6 +69,9 @@ function commanderExit(err: CommanderError, io: CliIo): number {
   return ExitCode.USAGE;
 }
 
+const JOURNAL_HELP =
+  'resource journal directory (default: $IMGBUILD_STATE_DIR/journal, else $XDG_STATE_HOME/imgbuild/journal, else ~/.local/state/imgbuild/journal)';
+
 const SINGLE_DASH_NOTE = `
 Options may be written with one dash as in Packer: -var-file=prod.pkrvars.hcl, -only=a,b,
 -color=false, -write=false.`;
@@ -114,7 +117,7 @@ ${SINGLE_DASH_NOTE}`,
     .option('--machine-readable', "print Packer's machine-readable lines (timestamp,target,type,data)")
     .option('--json', 'print one JSON event per line (NDJSON)')
     .option('--timestamp-ui', 'prefix every line with a timestamp')
-    .option('--journal-dir <dir>', 'where the resource journal is kept (default: $IMGBUILD_JOURNAL_DIR)')
+    .option('--journal-dir <dir>', JOURNAL_HELP)
     .option('--no-color', 'disable colored output (also: NO_COLOR=1, -color=false)')
     .addHelpText(
       'after',
@@ -125,7 +128,8 @@ with status 130. A killed build's leftovers are removed by 'imgbuild cleanup'.
 Examples:
   imgbuild build .
   imgbuild build -var-file=prod.pkrvars.hcl -parallel-builds=1 template.pkr.hcl
-  imgbuild build -only='*.app' -except=qemu.disk -on-error=abort .
+  imgbuild build -only='*.app' -on-error=abort .
+  imgbuild build -except='qemu.*' -force .
   imgbuild build --json . > events.ndjson
 ${SINGLE_DASH_NOTE}`,
     )
@@ -207,7 +211,7 @@ Examples:
     .command('cleanup')
     .description('Remove what killed or aborted builds left behind, as recorded in the resource journal.')
     .option('--dry-run', 'list what would be removed; remove nothing')
-    .option('--journal-dir <dir>', 'where the resource journal is kept (default: $IMGBUILD_JOURNAL_DIR)')
+    .option('--journal-dir <dir>', JOURNAL_HELP)
     .addHelpText('after', `\nExamples:\n  imgbuild cleanup --dry-run\n  imgbuild cleanup\n`)
     .action((flags: CleanupFlags) => done(import('./commands/cleanup.js').then((m) => m.runCleanup(flags, io))));
 
@@ -224,19 +228,20 @@ function printVersion(io: CliIo): number {
   return ExitCode.OK;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Repeatable options; no default is declared so help does not print "(default: [])". */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** -var, -var-file, -only, -except: shared by every command that loads a template. */
 function templateOptions(cmd: Command, filters = true): Command {
   cmd
-    .option('--var <name=value>', 'set a variable (repeatable)', collect, [])
-    .option('--var-file <path>', 'read variables from a .pkrvars.hcl or .pkrvars.json file (repeatable)', collect, []);
+    .option('--var <name=value>', 'set a variable (repeatable)', collect)
+    .option('--var-file <path>', 'read variables from a .pkrvars.hcl or .pkrvars.json file (repeatable)', collect);
   if (filters) {
     cmd
-      .option('--only <globs>', 'only these builds, comma-separated globs ("container.*,*.app")', collect, [])
-      .option('--except <globs>', 'all builds except these, comma-separated globs', collect, []);
+      .option('--only <globs>', 'only these builds, comma-separated globs ("container.*,*.app")', collect)
+      .option('--except <globs>', 'all builds except these, comma-separated globs', collect);
   }
   return cmd;
 }

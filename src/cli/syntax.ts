@@ -14,7 +14,7 @@ const VARFILE_SUFFIXES = ['.auto.pkrvars.hcl', '.auto.pkrvars.json'];
 export async function checkSyntax(templatePath: string, flags: TemplateFlags, io: CliIo): Promise<void> {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  const files = [...(await templateFiles(templatePath, io.cwd, diagnostics)), ...flags.varFile];
+  const files = [...(await templateFiles(templatePath, io.cwd, diagnostics)), ...(flags.varFile ?? [])];
   for (const file of files) {
     let text: string;
     try {
