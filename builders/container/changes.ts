@@ -94,7 +94,7 @@ function execOrShell(rest: string): string[] | string {
 function jsonStrings(s: string): string[] | string {
   try {
     const v: unknown = JSON.parse(s);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   } catch {
     // reported below
   }

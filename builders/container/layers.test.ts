@@ -20,15 +20,16 @@ let n = 0;
 class FakeJournal implements Journal {
   readonly open = new Map<string, JournalEntry>();
   readonly log: string[] = [];
-  async record(kind: string, handle: Record<string, string>, description: string): Promise<JournalEntry> {
+  record(kind: string, handle: Record<string, string>, description: string): Promise<JournalEntry> {
     const e: JournalEntry = { id: String(this.log.length), kind, handle, description, build: 'b', runId: 'r', createdAt: '' };
     this.open.set(e.id, e);
     this.log.push(`record ${kind}`);
-    return e;
+    return Promise.resolve(e);
   }
-  async strike(e: JournalEntry): Promise<void> {
+  strike(e: JournalEntry): Promise<void> {
     this.open.delete(e.id);
     this.log.push(`strike ${e.kind}`);
+    return Promise.resolve();
   }
 }
 
@@ -39,22 +40,24 @@ function fakeDriver(calls: string[]): ContainerDriver {
     cacheDir: work,
     resolveBase: () => Promise.reject(new Error('unused')),
     extractLayer: () => Promise.reject(new Error('unused')),
-    async mountOverlay(m) {
+    mountOverlay(m) {
       calls.push(`mount lowers=${m.lowerdirs.map((l) => path.basename(path.dirname(l)) + '/' + path.basename(l)).join(':')}`);
       uppers.set(m.target, m.upper);
+      return Promise.resolve();
     },
-    async unmount(target) {
+    unmount(target) {
       calls.push('unmount');
       uppers.delete(target);
+      return Promise.resolve();
     },
-    runtime: () => ({ name: 'runc', check: async () => undefined, create: () => Promise.reject(new Error('unused')), remove: async () => undefined }),
-    async createContainer(_rt, spec: ContainerSpec): Promise<RuntimeContainer> {
+    runtime: () => ({ name: 'runc', check: () => Promise.resolve(), create: () => Promise.reject(new Error('unused')), remove: () => Promise.resolve() }),
+    createContainer(_rt, spec: ContainerSpec): Promise<RuntimeContainer> {
       calls.push(`create ${spec.network} env=${spec.env.join(',')}`);
-      return { id: spec.id, runtime: 'runc', exec: async () => ({ exitCode: 0 }), destroy: async () => void calls.push('destroy') };
+      return Promise.resolve({ id: spec.id, runtime: 'runc', exec: () => Promise.resolve({ exitCode: 0 }), destroy: () => Promise.resolve(void calls.push('destroy')) });
     },
-    async writeLayer(dir, opts) {
+    writeLayer(dir, opts) {
       calls.push(`writeLayer exclude=${opts.exclude.join(',')}`);
-      return { diffId: `sha256:${'d'.repeat(64)}`, digest: `sha256:${'b'.repeat(64)}`, size: 1, path: dir, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', diffSize: 1 } as never;
+      return Promise.resolve({ diffId: `sha256:${'d'.repeat(64)}`, digest: `sha256:${'b'.repeat(64)}`, size: 1, path: dir, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', diffSize: 1 } as const);
     },
     exportImage: () => Promise.reject(new Error('unused')),
     exportTree: () => Promise.reject(new Error('unused')),

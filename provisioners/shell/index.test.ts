@@ -18,13 +18,14 @@ class RecordingComm implements Communicator {
   readonly uploads = new Map<string, { content: string; mode: number | undefined }>();
   readonly commands: string[] = [];
   constructor(private readonly exitCode = 0) {}
-  async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.commands.push(cmd);
     opts.onStdout?.(`ran ${this.commands.length}\n`);
-    return { exitCode: cmd.startsWith('rm ') ? 0 : this.exitCode };
+    return Promise.resolve({ exitCode: cmd.startsWith('rm ') ? 0 : this.exitCode });
   }
-  async upload(dst: string, src: Readable | Buffer, opts: { mode?: number } = {}): Promise<void> {
+  upload(dst: string, src: Readable | Buffer, opts: { mode?: number } = {}): Promise<void> {
     this.uploads.set(dst, { content: Buffer.isBuffer(src) ? src.toString() : '', mode: opts.mode });
+    return Promise.resolve();
   }
   async uploadDir(): Promise<void> {}
   async download(): Promise<void> {}

@@ -92,11 +92,28 @@ class BwrapContainer implements RuntimeContainer {
         p.signal?.removeEventListener('abort', onAbort);
         reject(err.code === 'ENOENT' ? missingTool('bwrap', err) : err);
       });
-      child.on('close', (code, signal) => {
-        p.signal?.removeEventListener('abort', onAbort);
-        if (aborted) resolve({ exitCode: 137, signal: 'SIGKILL' });
-        else if (signal) resolve({ exitCode: 128, signal });
-        else resolve({ exitCode: code ?? 255 });
+      // A background process the command started (`daemon &`) keeps the pipes open after
+      // the command exits; finish on exit and give the pipes a moment to drain, as
+      // `docker exec` does, instead of waiting for EOF.
+      let settled = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (settled) return;
+        settled = true;
+          p.signal?.removeEventListener('abort', onAbort);
+          if (aborted) resolve({ exitCode: 137, signal: 'SIGKILL' });
+          else if (signal) resolve({ exitCode: 128, signal });
+          else resolve({ exitCode: code ?? 255 });
+      };
+      child.on('exit', (code, signal) => {
+        const t = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(code, signal);
+        }, 200);
+        child.once('close', () => {
+          clearTimeout(t);
+          finish(code, signal);
+        });
       });
     });
   }

@@ -13,6 +13,9 @@ import type { ContainerSpec, OciRuntime, ProcessOptions, ProcessResult, RuntimeC
 import { resolveUser, type ResolvedUser } from './user.js';
 
 /** Init of the build container: sleeps until told to stop, exits on TERM. */
+/** Runs "$1" in a child shell (fd 3 closed for it) and writes its exit status to fd 3. */
+const STATUS_WRAPPER = '/bin/sh -c "$1" 3>&-; s=$?; echo $s >&3; exit $s';
+
 export const PAUSE_ARGS = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait; done'];
 
 export class RuncRuntime implements OciRuntime {
@@ -136,19 +139,55 @@ class RuncContainer implements RuntimeContainer {
     const extra: { env?: Record<string, string>; cwd?: string } = {};
     if (p.env) extra.env = p.env;
     if (p.cwd) extra.cwd = p.cwd;
-    await writeFile(procFile, JSON.stringify(processJson(this.spec, user, p.args, extra)));
-    const [bin, args] = this.rt.spawnArgs(['exec', '--process', procFile, this.id]);
+    // runc copies a non-terminal exec's stdout/stderr and does not exit until every writer
+    // has closed them, so `daemon &` would hang the build. Shell commands therefore report
+    // their exit status on an extra fd (3), which runc passes through without copying.
+    const shell = p.args.length === 3 && p.args[0] === '/bin/sh' && p.args[1] === '-c';
+    const args = shell ? ['/bin/sh', '-c', STATUS_WRAPPER, 'imgbuild-exec', p.args[2] as string] : p.args;
+    await writeFile(procFile, JSON.stringify(processJson(this.spec, user, args, extra)));
+    const [bin, runtimeArgs] = this.rt.spawnArgs(['exec', ...(shell ? ['--preserve-fds', '1'] : []), '--process', procFile, this.id]);
     return new Promise<ProcessResult>((resolve, reject) => {
-      const child = spawn(bin, args, { stdio: [p.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const child = spawn(bin, runtimeArgs, { stdio: [p.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(shell ? ['pipe' as const] : [])] });
       let aborted = false;
+      let settled = false;
+      let reported: number | null = null;
       const onAbort = (): void => {
         aborted = true;
         // Killing init tears down the pid namespace: every process the command started dies.
         void this.rt.tool(['kill', this.id, 'KILL']).finally(() => child.kill('SIGKILL'));
       };
+      const finish = (result: ProcessResult): void => {
+        if (settled) return;
+        settled = true;
+        p.signal?.removeEventListener('abort', onAbort);
+        resolve(aborted ? { exitCode: result.exitCode, signal: 'SIGKILL' } : result);
+      };
       p.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout?.setEncoding('utf8').on('data', (c: string) => p.onStdout?.(c));
       child.stderr?.setEncoding('utf8').on('data', (c: string) => p.onStderr?.(c));
+      const status = child.stdio[3];
+      if (status && 'setEncoding' in status) {
+        let text = '';
+        status.setEncoding('utf8');
+        status.on('data', (c: string) => {
+          text += c;
+          const m = /^(\d+)\n/.exec(text);
+          if (!m || reported !== null) return;
+          reported = Number(m[1]);
+          // The command is done; what still holds the pipes is a background process. Let
+          // its output drain briefly, then stop waiting for runc (the process lives on in
+          // the container until the container is stopped, as with `docker exec`).
+          setTimeout(() => {
+            if (settled) return;
+            child.kill('SIGKILL');
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+            status.destroy();
+            finish({ exitCode: reported ?? 255 });
+          }, 200);
+        });
+        status.on('error', () => undefined);
+      }
       if (p.stdin !== undefined && child.stdin) {
         child.stdin.on('error', () => undefined); // the command may exit without reading stdin
         if (typeof p.stdin === 'string') child.stdin.end(p.stdin);
@@ -156,16 +195,14 @@ class RuncContainer implements RuntimeContainer {
       }
       child.on('error', (err: NodeJS.ErrnoException) => {
         p.signal?.removeEventListener('abort', onAbort);
+        settled = true;
         reject(err.code === 'ENOENT' ? missingTool(bin, err) : err);
       });
       child.on('close', (code, signal) => {
-        p.signal?.removeEventListener('abort', onAbort);
-        if (aborted) {
-          resolve({ exitCode: code ?? 137, signal: 'SIGKILL' });
-          return;
-        }
-        if (signal) resolve({ exitCode: 128, signal });
-        else resolve({ exitCode: code ?? 255 });
+        if (aborted) finish({ exitCode: code ?? 137 });
+        else if (reported !== null) finish({ exitCode: reported });
+        else if (signal) finish({ exitCode: 128, signal });
+        else finish({ exitCode: code ?? 255 });
       });
     });
   }

@@ -62,6 +62,15 @@ describe.each(['runc', 'crun', 'bwrap'] as const)('%s runtime', (rt) => {
     });
   });
 
+  it('returns when the command exits even if a background process keeps its output open', async () => {
+    await withContainer(rt, async (c) => {
+      const t0 = Date.now();
+      const r = await sh(c, 'sleep 60 & echo started; exit 4');
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(r).toEqual({ code: 4, out: 'started\n', err: '' });
+    });
+  });
+
   it('gives network "none" an empty network namespace', async () => {
     await withContainer(
       rt,

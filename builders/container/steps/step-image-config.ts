@@ -12,7 +12,7 @@ export class StepImageConfig implements Step {
   readonly name = 'image-config';
   constructor(private readonly config: ContainerBuildConfig) {}
 
-  async run(ctx: StepContext): Promise<void> {
+  run(ctx: StepContext): Promise<void> {
     const base = ctx.state.require(BASE_IMAGE);
     const stack = ctx.state.require(LAYER_STACK);
     const epoch = ctx.state.require(SOURCE_DATE_EPOCH);
@@ -28,7 +28,7 @@ export class StepImageConfig implements Step {
     for (const e of stack.entries) {
       const h: History = { created, created_by: e.createdBy };
       if (this.config.author !== null) h.author = this.config.author;
-      if (e.layer) diffIds.push(e.layer.diffId as ImageConfig['rootfs']['diff_ids'][number]);
+      if (e.layer) diffIds.push(e.layer.diffId);
       else h.empty_layer = true;
       history.push(h);
     }
@@ -37,6 +37,7 @@ export class StepImageConfig implements Step {
     const cfg: ImageConfig = { ...structuredClone(base.config), created, rootfs: { type: 'layers', diff_ids: diffIds }, history, config: cc };
     if (this.config.author !== null) cfg.author = this.config.author;
     ctx.state.set(FINAL_CONFIG, cfg);
+    return Promise.resolve();
   }
 }
 

@@ -17,7 +17,7 @@ export class StepProvisionSetup implements Step {
     private readonly driver: ContainerDriver,
   ) {}
 
-  async run(ctx: StepContext): Promise<void> {
+  run(ctx: StepContext): Promise<void> {
     const base = ctx.state.require(BASE_IMAGE);
     const stack = new LayerStack(ctx.state.require(BASE_LAYER_DIRS));
     const imageEnv = base.config.config?.Env ?? [];
@@ -38,6 +38,7 @@ export class StepProvisionSetup implements Step {
     ctx.state.set(LAYER_SESSION, this.session);
     ctx.state.set(COMMUNICATOR, this.session.comm);
     ctx.state.set(PROVISION_HOOKS, this.session);
+    return Promise.resolve();
   }
 
   async cleanup(ctx: StepContext): Promise<void> {

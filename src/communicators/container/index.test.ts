@@ -28,14 +28,14 @@ function setup(): { root: string; local: string; outside: string; comm: Containe
   const fake: RuntimeContainer = {
     id: 'fake',
     runtime: 'runc',
-    exec: async () => ({ exitCode: 0 }),
-    destroy: async () => undefined,
+    exec: () => Promise.resolve({ exitCode: 0 }),
+    destroy: () => Promise.resolve(),
   };
   const comm = new ContainerCommunicator({
     rootfs: root,
-    container: async () => {
+    container: () => {
       starts++;
-      return fake;
+      return Promise.resolve(fake);
     },
   });
   return { root, local, outside, comm, started: () => starts };

@@ -170,8 +170,9 @@ export class ContainerCommunicator implements Communicator {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.session = null;
+    return Promise.resolve();
   }
 
   private current(): ContainerSession {
