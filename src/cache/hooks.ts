@@ -9,7 +9,7 @@ import { formatDuration } from '../core/duration.js';
 import type { CacheEntry, CachedLayer } from './entry.js';
 import { producedChain, stepKey, type StepKey } from './key.js';
 import { LocalStepCache } from './local.js';
-import { RegistryStepCache } from './registry.js';
+import type { RegistryStepCache } from './registry.js';
 import type { CacheSettings } from './settings.js';
 
 export interface LayerCacheTarget {
@@ -48,8 +48,7 @@ export class StepCacheHooks implements ProvisionHooks {
   private chain: string;
   private pending: Pending | null = null;
   private readonly local: LocalStepCache;
-  private readonly from: RegistryStepCache[];
-  private readonly to: RegistryStepCache | null;
+  private remotes: Promise<{ from: RegistryStepCache[]; to: RegistryStepCache | null }> | null = null;
   private toFailed = false;
   private saidDisabled = false;
 
@@ -57,13 +56,19 @@ export class StepCacheHooks implements ProvisionHooks {
     private readonly inner: ProvisionHooks,
     private readonly target: LayerCacheTarget,
     private readonly o: StepCacheOptions,
-    signal?: AbortSignal,
+    private readonly signal?: AbortSignal,
   ) {
     this.chain = o.base;
     this.local = new LocalStepCache(o.settings.cacheDir);
-    const reg = signal ? { signal } : {};
-    this.from = o.settings.from.map((r) => new RegistryStepCache(r, reg));
-    this.to = o.settings.to === null ? null : new RegistryStepCache(o.settings.to, reg);
+  }
+
+  /** The registry client is loaded only by builds that use a shared cache. */
+  private registries(): Promise<{ from: RegistryStepCache[]; to: RegistryStepCache | null }> {
+    this.remotes ??= import('./registry.js').then(({ RegistryStepCache: R }) => {
+      const reg = this.signal ? { signal: this.signal } : {};
+      return { from: this.o.settings.from.map((r) => new R(r, reg)), to: this.o.settings.to === null ? null : new R(this.o.settings.to, reg) };
+    });
+    return this.remotes;
   }
 
   async before(run: CacheAwareRun, ctx: StepContext): Promise<'run' | 'skip'> {
@@ -159,7 +164,8 @@ export class StepCacheHooks implements ProvisionHooks {
   private async lookup(key: string, ctx: StepContext): Promise<CacheEntry | null> {
     const hit = await this.local.get(key);
     if (hit !== null) return hit;
-    for (const remote of this.from) {
+    if (this.o.settings.from.length === 0) return null;
+    for (const remote of (await this.registries()).from) {
       try {
         const e = await remote.fetch(key, this.local);
         if (e !== null) return e;
@@ -172,12 +178,13 @@ export class StepCacheHooks implements ProvisionHooks {
   }
 
   private async pushQuietly(entry: CacheEntry, ctx: StepContext): Promise<void> {
-    if (this.to === null || this.toFailed) return;
+    if (this.o.settings.to === null || this.toFailed) return;
     try {
-      await this.to.push(entry, this.local);
+      const { to } = await this.registries();
+      await to?.push(entry, this.local);
     } catch (e) {
       this.toFailed = true;
-      ctx.ui.warn(`step cache ${this.to.repoName}: push failed, later entries are not pushed: ${errorMessage(e)}`);
+      ctx.ui.warn(`step cache ${this.o.settings.to}: push failed, later entries are not pushed: ${errorMessage(e)}`);
     }
   }
 }
