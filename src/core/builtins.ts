@@ -30,6 +30,9 @@ export function registerBuiltins(): void {
   own('post-processor', 'manifest', () => import('../../post-processors/manifest/index.js'), 'post-processors/manifest/index.js');
   own('post-processor', 'checksum', () => import('../../post-processors/checksum/index.js'), 'post-processors/checksum/index.js');
   own('post-processor', 'compress', () => import('../../post-processors/compress/index.js'), 'post-processors/compress/index.js');
+  own('post-processor', 'disk', () => import('../../post-processors/disk/index.js'), 'post-processors/disk/index.js');
+  own('post-processor', 'ova', () => import('../../post-processors/ova/index.js'), 'post-processors/ova/index.js');
+  own('post-processor', 'vmware', () => import('../../post-processors/vmware/index.js'), 'post-processors/vmware/index.js');
   for (const name of ['docker-tag', 'docker-push', 'docker-save', 'docker-import']) {
     external('post-processor', name, `post-processors/${name}/index.js`);
   }

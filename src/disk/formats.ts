@@ -34,7 +34,7 @@ export interface ConvertOptions {
 
 /** Extension a format's file conventionally carries. */
 export function extensionOf(format: DiskFormat): string {
-  return format === 'raw' ? 'img' : format;
+  return format;
 }
 
 export async function convertDisk(o: ConvertOptions): Promise<void> {

@@ -52,6 +52,8 @@ export interface RawDiskResult {
   output: string;
   sizeBytes: number;
   ids: DiskIds;
+  /** What the ids were derived from; formats derive theirs from it too. */
+  seed: string;
   kernel: BootKernel;
   partitions: { bios: Range; esp: Range; root: Range };
 }
@@ -73,6 +75,8 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
   if ((o.rootfsDir === undefined) === (o.ociLayout === undefined)) {
     throw new BuildError(`${what}: give exactly one of rootfsDir and ociLayout`, { code: 'E_DISK_INPUT', source: 'internal' });
   }
+  // e2fsprogs treats E2FSPROGS_FAKE_TIME=0 as unset and falls back to the clock.
+  const epoch = Math.max(1, Math.floor(o.sourceDateEpoch));
   const grubLib = o.grubLibDir ?? '/usr/lib/grub';
   await requireGrub(grubLib);
   const tmp = await mkdtemp(join(o.tmpDir ?? tmpdir(), 'imgbuild-disk-'));
@@ -117,17 +121,17 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
     const seed =
       o.seed ??
       createHash('sha256')
-        .update(JSON.stringify({ RECIPE, inputId, tree: inputId === '' ? summary.fingerprint : '', sizeBytes, espSize, epoch: o.sourceDateEpoch, args: o.kernelArgs ?? '' }))
+        .update(JSON.stringify({ RECIPE, inputId, tree: inputId === '' ? summary.fingerprint : '', sizeBytes, espSize, epoch, args: o.kernelArgs ?? '' }))
         .digest('hex');
     const ids = deriveIds(seed);
 
     const fstabText = fstab(ids.rootFsUuid);
     if (o.rootfsDir !== undefined) {
       merged = join(tmp, 'merged');
-      await overlayWithFile(driver, tree, tmp, merged, 'etc/fstab', fstabText, o.sourceDateEpoch);
+      await overlayWithFile(driver, tree, tmp, merged, 'etc/fstab', fstabText, epoch);
       tree = merged;
     } else {
-      await writeKeepingDirTimes(tree, 'etc/fstab', fstabText, o.sourceDateEpoch);
+      await writeKeepingDirTimes(tree, 'etc/fstab', fstabText, epoch);
     }
 
     // 2. The disk file: sparse zeros, then the GPT.
@@ -147,7 +151,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       for (const r of encodeGpt(gpt)) await pwrite(fh, r.data, r.offset);
 
       // 3. The filesystems and boot code; they write disjoint ranges of the file.
-      const env = { E2FSPROGS_FAKE_TIME: String(o.sourceDateEpoch), SOURCE_DATE_EPOCH: String(o.sourceDateEpoch) };
+      const env = { E2FSPROGS_FAKE_TIME: String(epoch), SOURCE_DATE_EPOCH: String(epoch) };
       const conf = join(tmp, 'mke2fs.conf');
       await writeFile(conf, MKE2FS_CONF);
       await writeFile(join(tmp, 'early.cfg'), earlyConfig(ids.espFsUuid));
@@ -160,7 +164,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
         ],
         { env: { ...env, MKE2FS_CONFIG: conf }, ...sig(o.signal) },
       );
-      const espDone = buildEsp(driver, { tmp, grubLib, disk: partial, first: esp.first, sectors: esp.sectors, ids, kernel, kernelArgs: o.kernelArgs, epoch: o.sourceDateEpoch, env, signal: o.signal });
+      const espDone = buildEsp(driver, { tmp, grubLib, disk: partial, first: esp.first, sectors: esp.sectors, ids, kernel, kernelArgs: o.kernelArgs, epoch, env, signal: o.signal });
       const biosDone = (async () => {
         const core = join(tmp, 'core.img');
         await driver.run('grub-mkimage', ['-O', 'i386-pc', '-d', join(grubLib, 'i386-pc'), '-p', ESP_GRUB_DIR, '-c', join(tmp, 'early.cfg'), '-o', core, ...GRUB_BIOS_MODULES, ...GRUB_MODULES], sig(o.signal));
@@ -173,7 +177,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
         await pwrite(fh, biosMbr(bootImg, protectiveMbr(totalSectors), bios.first), 0);
       })();
       const ext4Clamped = ext4.then(() =>
-        clampExt4Times(driver, `${partial}?offset=${rootFirst * SECTOR}`, { epoch: o.sourceDateEpoch, scriptPath: join(tmp, 'times.debugfs'), env, ...sig(o.signal) }),
+        clampExt4Times(driver, `${partial}?offset=${rootFirst * SECTOR}`, { epoch, scriptPath: join(tmp, 'times.debugfs'), env, ...sig(o.signal) }),
       );
       const results = await Promise.allSettled([ext4Clamped, espDone, biosDone]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -187,6 +191,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       output: o.output,
       sizeBytes,
       ids,
+      seed,
       kernel,
       partitions: {
         bios: { offset: bios.first * SECTOR, size: bios.sectors * SECTOR },
