@@ -152,6 +152,41 @@ build {
   expect(openJournalEntries(path.join(tmp, 'state', 'journal'))).toEqual([]);
 });
 
+test('a second SIGINT during cleanup is acknowledged and the cleanups still finish', async () => {
+  const markers = path.join(tmp, 'markers');
+  writeFileSync(
+    path.join(tmp, 'slow.pkr.hcl'),
+    `source "marker" "m" {
+  dir              = "${markers}"
+  steps            = ["one", "two"]
+  cleanup_delay_ms = 700
+}
+
+build {
+  sources = ["source.marker.m"]
+
+  provisioner "shell-local" {
+    inline = ["echo READY", "exec sleep 30"]
+  }
+}
+`,
+  );
+  const child = startCli(['build', path.join(tmp, 'slow.pkr.hcl')], {
+    nodeArgs: WITH_MARKER,
+    env: { IMGBUILD_STATE_DIR: path.join(tmp, 'state') },
+  });
+  const done = collect(child, { timeoutMs: 60000 });
+  await waitForOutput(child, /READY/);
+  child.kill('SIGINT');
+  await waitForOutput(child, /cancelling the builds/);
+  child.kill('SIGINT');
+  const r = await done;
+  expect(r.code).toBe(130);
+  expect(r.stderr).toContain('Received SIGINT again: cleanup is in progress');
+  expect(readFileSync(path.join(markers, 'cleanup-order.log'), 'utf8')).toBe('two\none\n');
+  expect(openJournalEntries(path.join(tmp, 'state', 'journal'))).toEqual([]);
+});
+
 test('-on-error=abort leaves journaled resources; imgbuild cleanup lists then removes them', async () => {
   const markers = path.join(tmp, 'markers');
   const journal = path.join(tmp, 'state', 'journal');

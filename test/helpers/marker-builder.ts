@@ -17,6 +17,8 @@ const schema = z
   .object({
     dir: z.string(),
     steps: z.array(z.string()).min(1),
+    /** Makes each cleanup slow, to interrupt imgbuild while it cleans up. */
+    cleanup_delay_ms: z.number().int().nonnegative().optional(),
   })
   .strict();
 type MarkerConfig = z.output<typeof schema>;
@@ -40,6 +42,7 @@ export const markerBuilder: Builder<MarkerConfig> = {
         },
         async cleanup(ctx) {
           if (entry === null) return;
+          if (config.cleanup_delay_ms !== undefined) await new Promise((r) => setTimeout(r, config.cleanup_delay_ms));
           await rm(target, { recursive: true, force: true });
           await appendFile(path.join(config.dir, 'cleanup-order.log'), `${name}\n`);
           await ctx.journal.strike(entry);
