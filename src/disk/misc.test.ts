@@ -1,0 +1,56 @@
+import { parseSize } from './artifact.js';
+import { usedInodes } from './ext4-times.js';
+import { compareVersions } from './kernel.js';
+import { ovfEnvelope } from './ovf.js';
+import { vmx } from './vmx.js';
+import { crc32c } from './vhdx.js';
+
+describe('disk helpers', () => {
+  it('reads used inode ranges from debugfs stats, skipping reserved inodes', () => {
+    const stats = `Inodes per group:         16
+ Group  0: block bitmap at 41, inode bitmap at 44, inode table at 47
+           100 free blocks, 2 free inodes, 3 used directories, 2 unused inodes
+ Group  1: block bitmap at 42, inode bitmap at 45, inode table at 470
+           100 free blocks, 13 free inodes, 0 used directories, 13 unused inodes
+ Group  2: block bitmap at 43, inode bitmap at 46, inode table at 893
+           100 free blocks, 16 free inodes, 0 used directories, 16 unused inodes
+`;
+    expect(usedInodes(stats)).toEqual([2, 11, 12, 13, 14, 17, 18, 19]);
+  });
+
+  it('sorts kernel versions numerically', () => {
+    expect(['6.10.0-1-amd64', '6.9.0-2-amd64', '6.1.0-50-amd64'].sort(compareVersions)).toEqual(['6.1.0-50-amd64', '6.9.0-2-amd64', '6.10.0-1-amd64']);
+  });
+
+  it('parses sizes the way Packer’s disk_size reads (bare numbers are MiB)', () => {
+    expect(parseSize('4G')).toBe(4 * 1024 ** 3);
+    expect(parseSize('4096M')).toBe(4 * 1024 ** 3);
+    expect(parseSize('512MiB')).toBe(512 * 1024 ** 2);
+    expect(parseSize('2048')).toBe(2 * 1024 ** 3);
+    expect(parseSize('lots')).toBeNull();
+  });
+
+  it('computes CRC-32C as VHDX headers need', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+  });
+
+  it('writes rasd elements in schema order and escapes names', () => {
+    const ovf = ovfEnvelope({
+      name: 'a&b', diskFile: 'a-disk001.vmdk', diskFileSize: 10, capacityBytes: 20, populatedBytes: 5, cpus: 2, memoryMiB: 512,
+      diskController: 'sata', network: 'NAT', nic: 'E1000', osId: 96, vboxOsType: 'Debian_64', diskUuid: 'u',
+    });
+    expect(ovf).toContain('<VirtualSystem ovf:id="a&amp;b">');
+    const disk = /<Item>((?:(?!<\/Item>)[\s\S])*?HostResource[\s\S]*?)<\/Item>/.exec(ovf)?.[1] ?? '';
+    const tags = [...disk.matchAll(/<rasd:(\w+)>/g)].map((m) => m[1]);
+    expect(tags).toEqual([...tags].sort());
+    expect(disk).toContain('<rasd:Parent>4</rasd:Parent>');
+  });
+
+  it('lets vmx_data override generated keys', () => {
+    const text = vmx({ name: 'v', vmdkFile: 'v.vmdk', guestOs: 'debian11-64', memoryMiB: 1024, cpus: 1, firmware: 'bios', diskAdapter: 'scsi', network: 'nat', nic: 'e1000', hardwareVersion: 14, extra: { memsize: '4096' } });
+    expect(text).toContain('memsize = "4096"\n');
+    expect(text).not.toContain('memsize = "1024"');
+    expect(text).toContain('scsi0.virtualDev = "lsilogic"\n');
+    expect(text).not.toContain('firmware');
+  });
+});
