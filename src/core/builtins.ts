@@ -20,6 +20,7 @@ export function registerBuiltins(): void {
   own('builder', 'null', () => import('../../builders/null/index.js'), 'builders/null/index.js');
   external('builder', 'container', 'builders/container/index.js');
   external('builder', 'docker', 'builders/container/index.js');
+  external('builder', 'qemu', 'builders/qemu/index.js');
 
   own('provisioner', 'shell-local', () => import('../../provisioners/shell-local/index.js'), 'provisioners/shell-local/index.js');
   own('provisioner', 'breakpoint', () => import('../../provisioners/breakpoint/index.js'), 'provisioners/breakpoint/index.js');

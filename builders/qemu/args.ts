@@ -1,0 +1,59 @@
+// The QEMU command line. Pure, so tests pin it. The guest gets user-mode networking with
+// exactly one host exposure, the SSH port forwarded from 127.0.0.1; QMP is a unix socket
+// in the build directory; the serial console goes to a log file. `qemuargs` follow
+// Packer: an entry whose flag the defaults use replaces every default with that flag,
+// any other entry is appended.
+import type { QemuConfig } from './config.js';
+
+export interface QemuArgsInput {
+  config: QemuConfig;
+  accelerator: 'kvm' | 'tcg';
+  disk: string;
+  /** The installer ISO when not booting a disk image. */
+  installIso: string | null;
+  cdIso: string | null;
+  efiVars: string | null;
+  sshPort: number;
+  qmpSocket: string;
+  serialLog: string;
+  /** No display available (no $DISPLAY): forced headless. */
+  noDisplay: boolean;
+}
+
+export function qemuArgs(i: QemuArgsInput): string[] {
+  const c = i.config;
+  const defaults: string[][] = [
+    ['-name', c.vmName],
+    ['-machine', `type=${c.machineType}`],
+    ['-accel', i.accelerator],
+    ['-cpu', i.accelerator === 'kvm' ? 'host' : 'max'],
+    ['-smp', String(c.cpus)],
+    ['-m', `${c.memoryMb}M`],
+  ];
+  const fmt = c.format;
+  if (c.diskInterface === 'virtio') {
+    defaults.push(['-drive', `file=${i.disk},if=virtio,format=${fmt},cache=writeback,discard=unmap`]);
+  } else if (c.diskInterface === 'ide') {
+    defaults.push(['-drive', `file=${i.disk},if=ide,format=${fmt},cache=writeback,discard=unmap`]);
+  } else {
+    defaults.push(['-device', 'virtio-scsi-pci,id=scsi0']);
+    defaults.push(['-drive', `file=${i.disk},if=none,id=drive0,format=${fmt},cache=writeback,discard=unmap`]);
+    defaults.push(['-device', 'scsi-hd,bus=scsi0.0,drive=drive0']);
+  }
+  if (i.installIso !== null) defaults.push(['-drive', `file=${i.installIso},media=cdrom,readonly=on`]);
+  if (i.cdIso !== null) defaults.push(['-drive', `file=${i.cdIso},media=cdrom,readonly=on`]);
+  if (c.efiBoot) {
+    defaults.push(['-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${c.efiFirmwareCode}`]);
+    if (i.efiVars !== null) defaults.push(['-drive', `if=pflash,format=raw,unit=1,file=${i.efiVars}`]);
+  }
+  defaults.push(['-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${i.sshPort}-:22`]);
+  defaults.push(['-device', `${c.netDevice},netdev=n0`]);
+  defaults.push(['-boot', i.installIso !== null ? 'once=d' : 'c']);
+  defaults.push(['-qmp', `unix:${i.qmpSocket},server=on,wait=off`]);
+  defaults.push(['-serial', `file:${i.serialLog}`]);
+  if (c.headless || i.noDisplay) defaults.push(['-display', 'none']);
+
+  const overridden = new Set(c.qemuArgs.map((a) => a[0]).filter((f): f is string => f !== undefined && defaults.some((d) => d[0] === f)));
+  const kept = defaults.filter((d) => !overridden.has(d[0] ?? ''));
+  return [...kept, ...c.qemuArgs].flat();
+}

@@ -1,0 +1,52 @@
+// Waits boot_wait, then types boot_command into the guest through QMP. A VM that dies
+// meanwhile ends the step with QEMU's own words instead of typing into nothing.
+import { BuildError, CancelledError } from '../../../src/core/errors.js';
+import type { Step, StepContext } from '../../../src/core/plugin.js';
+import { parseBootCommand, typeBootCommand } from '../../../src/vm/boot-command.js';
+import type { QemuConfig } from '../config.js';
+import type { QemuDriver } from '../driver.js';
+import { renderPlaceholders } from '../placeholders.js';
+import { QEMU_HTTP_PORT, QEMU_TEMP_KEY, QEMU_VM } from '../state.js';
+import { exitedError } from './step-run-qemu.js';
+import { GUEST_HOST_IP } from './step-http-server.js';
+
+export class StepBootCommand implements Step {
+  readonly name = 'boot-command';
+
+  constructor(
+    private readonly config: QemuConfig,
+    private readonly driver: QemuDriver,
+  ) {}
+
+  async run(ctx: StepContext): Promise<void> {
+    const vm = ctx.state.require(QEMU_VM);
+    const c = this.config;
+    if (c.bootCommand.length === 0) return;
+    const port = ctx.state.get(QEMU_HTTP_PORT);
+    const key = ctx.state.get(QEMU_TEMP_KEY);
+    const text = renderPlaceholders(c.bootCommand.join(''), {
+      Name: c.vmName,
+      HTTPIP: GUEST_HOST_IP,
+      ...(port !== undefined ? { HTTPPort: String(port) } : {}),
+      ...(key ? { SSHPublicKey: key.publicKey } : {}),
+    });
+    const actions = parseBootCommand(text);
+    // Stops the waits and the typing as soon as QEMU exits.
+    const died = new AbortController();
+    void vm.process.exited.then(() => died.abort());
+    const signal = AbortSignal.any([ctx.signal, died.signal]);
+    try {
+      if (c.bootWaitMs > 0) {
+        ctx.ui.say(`Waiting ${c.bootWaitMs / 1000}s for boot...`);
+        await this.driver.sleep(c.bootWaitMs, signal);
+      }
+      ctx.ui.say('Typing the boot command...');
+      await typeBootCommand(vm.qmp, actions, { keyIntervalMs: c.bootKeyIntervalMs, signal, sleep: (ms, s) => this.driver.sleep(ms, s) });
+    } catch (e) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      if (!vm.process.running) throw await exitedError(vm.process, vm.qemuLog);
+      if (e instanceof BuildError) throw e;
+      throw new BuildError(`boot_command: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}

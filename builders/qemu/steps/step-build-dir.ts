@@ -1,0 +1,57 @@
+// Refuses an existing output_directory (unless -force) before anything is created, and
+// makes the build's private directory under the cache dir (disks can be large; /tmp is
+// often a small tmpfs). Journaled, removed on every exit path with all it holds.
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { BuildError } from '../../../src/core/errors.js';
+import type { JournalEntry } from '../../../src/core/journal-types.js';
+import { FORCE } from '../../../src/core/orchestrator.js';
+import type { Step, StepContext } from '../../../src/core/plugin.js';
+import type { QemuConfig } from '../config.js';
+import type { QemuDriver } from '../driver.js';
+import { QEMU_BUILD_DIR } from '../state.js';
+
+export class StepBuildDir implements Step {
+  readonly name = 'build-dir';
+  private entry: JournalEntry | null = null;
+  private dir: string | null = null;
+
+  constructor(
+    private readonly config: QemuConfig,
+    private readonly driver: QemuDriver,
+  ) {}
+
+  async run(ctx: StepContext): Promise<void> {
+    const out = this.config.outputDirectory;
+    if (await exists(out)) {
+      if (ctx.state.get(FORCE) !== true) {
+        throw new BuildError(`output_directory ${out} already exists; remove it, choose another output_directory, or run with -force to replace it`, { code: 'E_OUTPUT_EXISTS' });
+      }
+      ctx.ui.say(`Deleting previous output directory ${out} (-force)`);
+      await rm(out, { recursive: true, force: true });
+    }
+    const name = `qemu-${ctx.build.runId.slice(0, 12)}-${ctx.build.sourceName}`.replace(/[^\w.-]/g, '_');
+    const dir = path.join(this.driver.cacheDir, 'tmp', name);
+    this.entry = await ctx.journal.record('path', { path: dir }, `qemu build dir for ${ctx.build.sourceFullName}`);
+    this.dir = dir;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    ctx.state.set(QEMU_BUILD_DIR, dir);
+  }
+
+  async cleanup(ctx: StepContext): Promise<void> {
+    if (this.dir === null) return;
+    await rm(this.dir, { recursive: true, force: true });
+    this.dir = null;
+    if (this.entry) await ctx.journal.strike(this.entry);
+    this.entry = null;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
