@@ -21,6 +21,16 @@ describe('normaliseArgv', () => {
     expect(normaliseArgv(['-color=false', '-write=false', '-color=true'])).toEqual(['--no-color', '--no-write']);
   });
 
+  test('accepts -no-cache and -cache=false for the step cache', () => {
+    expect(normaliseArgv(['-no-cache', '-cache=false', '-cache-from', 'r/x', '-cache-to=r/y'])).toEqual([
+      '--no-cache',
+      '--no-cache',
+      '--cache-from',
+      'r/x',
+      '--cache-to=r/y',
+    ]);
+  });
+
   test('drops -force=false (false is the default) and keeps --force=true as --force', () => {
     expect(normaliseArgv(['-force=false', '--force=true'])).toEqual(['--force']);
   });

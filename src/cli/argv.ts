@@ -13,6 +13,10 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   'on-error',
   'parallel-builds',
   'journal-dir',
+  'cache-from',
+  'cache-to',
+  'older-than',
+  'max-size',
 ]);
 
 /** Long options written with an optional `=true|false` (Packer's boolean flags). */
@@ -31,10 +35,13 @@ export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set([
   'dry-run',
   'help',
   'version',
+  'cache',
+  'no-cache',
+  'all',
 ]);
 
 /** Boolean options whose default is true: `-name=false` becomes commander's `--no-name`. */
-export const DEFAULT_TRUE_OPTIONS: ReadonlySet<string> = new Set(['color', 'write']);
+export const DEFAULT_TRUE_OPTIONS: ReadonlySet<string> = new Set(['color', 'write', 'cache']);
 
 /**
  * Rewrites `-name` and `-name=value` to `--name...` for every declared long option; leaves

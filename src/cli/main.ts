@@ -14,6 +14,7 @@ import type { InspectFlags } from './commands/inspect.js';
 import type { FmtFlags } from './commands/fmt.js';
 import type { ConsoleFlags } from './commands/console.js';
 import type { CleanupFlags } from './commands/cleanup.js';
+import type { PruneFlags } from './commands/cache.js';
 
 /** Entry point called by bin/imgbuild with the raw process.argv. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<void> {
@@ -95,6 +96,7 @@ Examples:
   imgbuild build -var 'version=1.2.3' -only='container.*' template.pkr.hcl
   imgbuild fmt -check -recursive .
   imgbuild cleanup --dry-run
+  imgbuild cache prune --older-than=7d
 
 Exit codes: 0 success, 1 build or template error, 2 usage error, 3 fmt -check found
 unformatted files, 70 internal error, 130 interrupted.
@@ -119,6 +121,9 @@ ${SINGLE_DASH_NOTE}`,
     .option('--timestamp-ui', 'prefix every line with a timestamp')
     .option('--journal-dir <dir>', JOURNAL_HELP)
     .option('--no-color', 'disable colored output (also: NO_COLOR=1, -color=false)')
+    .option('--no-cache', 'run every step; do not reuse cached step results')
+    .option('--cache-from <ref>', 'also look for cached steps in this registry repository (repeatable)', collect)
+    .option('--cache-to <ref>', 'push cached steps to this registry repository')
     .addHelpText(
       'after',
       `
@@ -214,6 +219,26 @@ Examples:
     .option('--journal-dir <dir>', JOURNAL_HELP)
     .addHelpText('after', `\nExamples:\n  imgbuild cleanup --dry-run\n  imgbuild cleanup\n`)
     .action((flags: CleanupFlags) => done(import('./commands/cleanup.js').then((m) => m.runCleanup(flags, io))));
+
+  const cache = program
+    .command('cache')
+    .description('Inspect and prune the local step cache ($IMGBUILD_CACHE_DIR/steps).')
+    .addHelpText('after', `\nExamples:\n  imgbuild cache ls\n  imgbuild cache du\n  imgbuild cache prune --older-than=7d\n  imgbuild cache prune --max-size=5GB\n`);
+  cache
+    .command('ls')
+    .description('List cached steps, most recently used first.')
+    .action(() => done(import('./commands/cache.js').then((m) => m.runCacheLs(io))));
+  cache
+    .command('du')
+    .description('Show how much disk the step cache uses.')
+    .action(() => done(import('./commands/cache.js').then((m) => m.runCacheDu(io))));
+  cache
+    .command('prune')
+    .description('Remove cached steps (default: those unused for 7 days).')
+    .option('--older-than <age>', 'remove entries unused for this long (7d, 2w, 36h, 90m)')
+    .option('--max-size <size>', 'remove least recently used entries until the cache fits (5GB, 500MB, 2GiB)')
+    .option('--all', 'remove everything')
+    .action((flags: PruneFlags) => done(import('./commands/cache.js').then((m) => m.runCachePrune(flags, io))));
 
   program
     .command('version')

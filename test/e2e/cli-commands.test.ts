@@ -236,6 +236,23 @@ describe('console', () => {
   });
 });
 
+describe('cache', () => {
+  test('du and prune work on an empty cache', async () => {
+    const env = { IMGBUILD_CACHE_DIR: path.join(tmp, 'cache-empty') };
+    const du = await runCli(['cache', 'du'], { env });
+    expect(du.code).toBe(0);
+    expect(du.stdout).toMatch(/^entries\s+0$/m);
+    const prune = await runCli(['cache', 'prune', '-older-than=7d'], { env });
+    expect(prune).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  test('a bad prune age is a usage error', async () => {
+    const r = await runCli(['cache', 'prune', '--older-than=soon'], { env: { IMGBUILD_CACHE_DIR: path.join(tmp, 'c') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--older-than');
+  });
+});
+
 describe('cleanup', () => {
   test('with an empty journal says there is nothing to do', async () => {
     const dir = path.join(tmp, 'journal-empty');

@@ -12,8 +12,9 @@ import { UsageError } from '../argv.js';
 import { loadForCli, planForCli, reportOrThrow, type TemplateFlags } from '../load.js';
 import { isCi, wantsColor, type CliIo } from '../io.js';
 import { defaultJournalDir } from '../../core/journal.js';
+import { applyCacheFlags, type CacheBuildFlags } from './cache.js';
 
-export interface BuildFlags extends TemplateFlags {
+export interface BuildFlags extends TemplateFlags, CacheBuildFlags {
   onError: OnErrorMode;
   parallelBuilds: string;
   force?: boolean;
@@ -36,6 +37,8 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
   const loaded = await loadForCli(templatePath, flags, io);
   const plan = await planForCli(loaded, flags, io);
   await reportOrThrow(await validatePlan(plan), loaded.sources, flags, io);
+  // The step cache is configured through the environment the builders read.
+  applyCacheFlags(flags, io.env);
 
   const sink = createSink(sinkMode(flags, io), {
     builds: plan.builds.map((b) => b.displayName),
