@@ -33,6 +33,7 @@ export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set([
   'write',
   'recursive',
   'dry-run',
+  'list',
   'help',
   'version',
   'cache',

@@ -216,8 +216,19 @@ Examples:
     .command('cleanup')
     .description('Remove what killed or aborted builds left behind, as recorded in the resource journal.')
     .option('--dry-run', 'list what would be removed; remove nothing')
+    .option('--list', 'list every run with resources still recorded, including running ones')
     .option('--journal-dir <dir>', JOURNAL_HELP)
-    .addHelpText('after', `\nExamples:\n  imgbuild cleanup --dry-run\n  imgbuild cleanup\n`)
+    .addHelpText(
+      'after',
+      `
+Runs whose process is still alive are never touched.
+
+Examples:
+  imgbuild cleanup --list
+  imgbuild cleanup --dry-run
+  imgbuild cleanup
+`,
+    )
     .action((flags: CleanupFlags) => done(import('./commands/cleanup.js').then((m) => m.runCleanup(flags, io))));
 
   const cache = program

@@ -216,6 +216,11 @@ build {
   const left = openJournalEntries(journal);
   expect(left.map((e) => e.handle['path']).sort()).toEqual([path.join(markers, 'one'), path.join(markers, 'two')]);
 
+  const list = await runCli(['cleanup', '-list'], { env });
+  expect(list.code).toBe(0);
+  expect(list.stdout).toMatch(/^run \S+ \(pid \d+, gone\):$/m);
+  expect(list.stdout).toContain(`path marker directory ${path.join(markers, 'one')}`);
+
   const dry = await runCli(['cleanup', '--dry-run'], { env });
   expect(dry.code).toBe(0);
   expect(dry.stdout).toContain(`would remove path marker directory ${path.join(markers, 'two')}`);

@@ -3,17 +3,19 @@
 // are left alone. --dry-run only lists what would be removed.
 import { ExitCode } from '../../core/errors.js';
 import { registerBuiltins } from '../../core/builtins.js';
-import { cleanupJournal, defaultJournalDir } from '../../core/journal.js';
+import { cleanupJournal, defaultJournalDir, listJournal } from '../../core/journal.js';
 import { knownPlugins, loadPlugin, type LoadableKind } from '../../core/registry.js';
 import type { CliIo } from '../io.js';
 
 export interface CleanupFlags {
   dryRun?: boolean;
+  list?: boolean;
   journalDir?: string;
 }
 
 export async function runCleanup(flags: CleanupFlags, io: CliIo): Promise<number> {
   const dir = flags.journalDir ?? defaultJournalDir(io.env);
+  if (flags.list === true) return listRuns(dir, io);
   const dryRun = flags.dryRun === true;
   const report = await cleanupJournal(dir, { dryRun, loadKinds: loadEveryPlugin });
   const verb = dryRun ? 'would remove' : 'removed';
@@ -30,6 +32,17 @@ export async function runCleanup(flags: CleanupFlags, io: CliIo): Promise<number
     io.stdout.write(`Nothing to clean up in ${dir}.\n`);
   }
   return report.failed.length > 0 ? ExitCode.FAILURE : ExitCode.OK;
+}
+
+/** Every run with resources still recorded, running or not; removes nothing. */
+async function listRuns(dir: string, io: CliIo): Promise<number> {
+  const runs = (await listJournal(dir)).filter((r) => r.entries.length > 0);
+  for (const run of runs) {
+    io.stdout.write(`run ${run.runId} (pid ${run.pid}, ${run.alive ? 'still running' : 'gone'}):\n`);
+    for (const e of run.entries) io.stdout.write(`  ${e.kind} ${e.description} (build ${e.build}, since ${e.createdAt})\n`);
+  }
+  if (runs.length === 0) io.stdout.write(`Nothing recorded in ${dir}.\n`);
+  return ExitCode.OK;
 }
 
 /**
