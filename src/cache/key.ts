@@ -104,7 +104,8 @@ function normaliser(ctx: KeyContext): (v: unknown) => unknown {
       for (const [k, x] of Object.entries(v)) out[str(k)] = walk(x);
       return out;
     }
-    return str(String(v));
+    // bigint is the only other value a config can carry; functions and symbols mean nothing.
+    return typeof v === 'bigint' ? v.toString() : null;
   };
   return walk;
 }
