@@ -1,9 +1,7 @@
 // Content-addressed blob store in the OCI image-layout shape (`blobs/<alg>/<hex>`), as
 // umoci's cas/dir: a blob is written to a temp file while it is hashed, fsynced, then
 // renamed to its digest, so a reader never sees a partial blob under a digest name.
-import { once } from 'node:events';
-import { drain } from './drain.js';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -129,9 +127,9 @@ export class BlobStore {
 export class BlobWriter {
   readonly tmpPath: string;
   private readonly digester = new Digester();
-  private readonly stream: WriteStream;
-  private failed: unknown = null;
-  private done = false;
+  /** Written synchronously: the thread pool is busy compressing, and a blob write queued
+   * behind deflate jobs would stall the whole layer pipeline. -1 once closed. */
+  private fd: number;
 
   constructor(
     private readonly store: BlobStore,
@@ -139,33 +137,35 @@ export class BlobWriter {
     private readonly what: string,
   ) {
     this.tmpPath = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
-    // flush: fsync before close, so the rename below publishes durable content.
-    this.stream = createWriteStream(this.tmpPath, { highWaterMark: 1 << 20, flush: true });
-    this.stream.on('error', (e) => {
-      this.failed = e;
-    });
+    try {
+      this.fd = openSync(this.tmpPath, 'wx', 0o644);
+    } catch (e) {
+      throw wrapFsError(`put ${what}`, e);
+    }
   }
 
   get size(): number {
     return this.digester.size;
   }
 
-  async write(chunk: Buffer): Promise<void> {
-    if (this.failed) throw wrapFsError(`put ${this.what}`, this.failed);
+  write(chunk: Buffer): Promise<void> {
     this.digester.update(chunk);
-    if (!this.stream.write(chunk)) {
-      await drain(this.stream);
-      if (this.failed) throw wrapFsError(`put ${this.what}`, this.failed);
+    try {
+      for (let off = 0; off < chunk.length; ) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (e) {
+      return Promise.reject(wrapFsError(`put ${this.what}`, e));
     }
+    return Promise.resolve();
   }
 
   async commit(expected?: { digest?: string; size?: number }): Promise<BlobInfo> {
-    this.done = true;
-    this.stream.end();
-    await once(this.stream, 'close').catch(() => undefined);
-    if (this.failed) {
-      await rm(this.tmpPath, { force: true });
-      throw wrapFsError(`put ${this.what}`, this.failed);
+    try {
+      // fsync before the rename, so the name never points at content that is not on disk.
+      fsyncSync(this.fd);
+      this.close();
+    } catch (e) {
+      await this.abort();
+      throw wrapFsError(`put ${this.what}`, e);
     }
     const digest = this.digester.digest();
     const size = this.digester.size;
@@ -186,12 +186,19 @@ export class BlobWriter {
   }
 
   async abort(): Promise<void> {
-    if (!this.done) {
-      this.done = true;
-      this.stream.destroy();
-      await once(this.stream, 'close').catch(() => undefined);
+    try {
+      this.close();
+    } catch {
+      // Already failing; the temp file is removed below either way.
     }
     await rm(this.tmpPath, { force: true });
+  }
+
+  private close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    closeSync(fd);
   }
 }
 

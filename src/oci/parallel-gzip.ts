@@ -24,7 +24,7 @@ export class ParallelGzip {
     private readonly sink: Sink,
     private readonly level = 6,
     private readonly chunkSize = DEFAULT_CHUNK,
-    private readonly maxInflight = 4,
+    private readonly maxInflight = 8,
   ) {}
 
   async write(buf: Buffer): Promise<void> {
