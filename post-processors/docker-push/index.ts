@@ -58,6 +58,8 @@ export const dockerPushPostProcessor: PostProcessor<DockerPushConfig> = {
   },
 };
 
+/** `https://index.docker.io/v1/` → `docker.io`, `http://host:5000` → `host:5000`: the registry as references name it. */
 function stripScheme(s: string): string {
-  return s.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const host = s.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
 }
