@@ -1,9 +1,13 @@
 // The QEMU command line. Pure, so tests pin it. The guest gets user-mode networking with
 // exactly one host exposure, the SSH port forwarded from 127.0.0.1; QMP is a unix socket
-// in the build directory; the serial console goes to a log file. `qemuargs` follow
-// Packer: an entry whose flag the defaults use replaces every default with that flag,
-// any other entry is appended.
+// in the build directory; the serial console goes to a log file. `qemuargs`: an entry for
+// a flag QEMU takes once (-m, -smp, -cpu, -machine...) replaces the default; repeatable
+// flags (-device, -drive, -netdev...) are appended. Packer drops every default -device
+// when the user gives one, which silently removes the NIC that SSH needs; we do not.
 import type { QemuConfig } from './config.js';
+
+/** Flags QEMU honours once (the last wins): a user value replaces ours. */
+const SINGLE = new Set(['-name', '-machine', '-accel', '-cpu', '-smp', '-m', '-boot', '-display', '-serial', '-qmp', '-vga']);
 
 export interface QemuArgsInput {
   config: QemuConfig;
@@ -53,7 +57,7 @@ export function qemuArgs(i: QemuArgsInput): string[] {
   defaults.push(['-serial', `file:${i.serialLog}`]);
   if (c.headless || i.noDisplay) defaults.push(['-display', 'none']);
 
-  const overridden = new Set(c.qemuArgs.map((a) => a[0]).filter((f): f is string => f !== undefined && defaults.some((d) => d[0] === f)));
+  const overridden = new Set(c.qemuArgs.map((a) => a[0]).filter((f): f is string => f !== undefined && SINGLE.has(f)));
   const kept = defaults.filter((d) => !overridden.has(d[0] ?? ''));
   return [...kept, ...c.qemuArgs].flat();
 }
