@@ -53,15 +53,20 @@ function tool(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** What a build may leave behind: containers, mounts under the cache, build dirs. */
+/**
+ * What a build may leave behind under `cache`: containers whose bundle is in its build
+ * dirs, overlay mounts there, build dirs. Scoped to the cache so concurrent runs of this
+ * suite with other caches do not count.
+ */
 function leftovers(cache: string): { containers: string[]; mounts: string[]; buildDirs: string[] } {
-  const list = spawnSync('runc', ['list', '-q'], { encoding: 'utf8' }).stdout ?? '';
-  const containers = list.split('\n').filter((l) => l.startsWith('imgbuild-'));
+  const tmp = path.join(cache, 'tmp');
+  const listed = spawnSync('runc', ['list', '--format', 'json'], { encoding: 'utf8' }).stdout ?? '';
+  const all = (JSON.parse(listed.trim() === '' ? 'null' : listed) ?? []) as { id: string; bundle: string }[];
+  const containers = all.filter((c) => c.bundle.startsWith(`${tmp}/`)).map((c) => c.id);
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[1] ?? '')
-    .filter((m) => m.startsWith(path.join(cache, 'tmp')) || m.startsWith(work));
-  const tmp = path.join(cache, 'tmp');
+    .filter((m) => m.startsWith(`${tmp}/`) || m.startsWith(work));
   const buildDirs = existsSync(tmp) ? readdirSync(tmp) : [];
   return { containers, mounts, buildDirs };
 }
@@ -206,11 +211,14 @@ test('SIGINT in the middle of a provisioner kills it and cleans up everything', 
   );
   const child = startCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env() });
   const done = collect(child, { timeoutMs: BUILD_TIMEOUT });
-  await waitForOutput(child, /provisioner-started/, BUILD_TIMEOUT);
-  // The container is really there before the interrupt.
-  expect(leftovers(SHARED_CACHE).containers).toHaveLength(1);
+  try {
+    await waitForOutput(child, /provisioner-started/, BUILD_TIMEOUT);
+    // The container is really there before the interrupt.
+    expect(leftovers(SHARED_CACHE).containers).toHaveLength(1);
+  } finally {
+    child.kill('SIGINT');
+  }
   const t0 = Date.now();
-  child.kill('SIGINT');
   const r = await done;
   expect(Date.now() - t0).toBeLessThan(20_000);
   expect(r.code).toBe(130);
@@ -295,4 +303,27 @@ build {
   } finally {
     await registry.stop();
   }
+}, BUILD_TIMEOUT);
+
+test('-on-error=abort leaves the container, mount and build dir, and `imgbuild cleanup` removes them', async () => {
+  const dir = template(
+    'abort',
+    `
+  provisioner "shell" {
+    inline = ["sleep 300 &", "exit 1"]
+  }
+`,
+    ['oci:out:v1'],
+  );
+  const r = await runCli(['build', '--on-error=abort', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  const left = leftovers(SHARED_CACHE);
+  // Cleanup first, so a failed expectation below leaves nothing running.
+  const c = await runCli(['cleanup'], { cwd: dir, env: env(), timeoutMs: 60_000 });
+  expect(r.code).toBe(1);
+  expect(left.containers).toHaveLength(1);
+  expect(left.mounts).toHaveLength(1);
+  expect(left.buildDirs).toHaveLength(1);
+  expect(c.code).toBe(0);
+  expect(c.stdout).toMatch(/removed runc-container[\s\S]*removed mount[\s\S]*removed path/);
+  expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
 }, BUILD_TIMEOUT);
