@@ -80,7 +80,8 @@ async function collect(p: string, cwd: string, recursive: boolean, diagnostics: 
     diagnostics.push(error('No such file or directory', `There is no file or directory named ${p}.`));
     return [];
   }
-  if (!isDir) return [p];
+  // As packer: JSON templates and var files are left alone even when named explicitly.
+  if (!isDir) return p.endsWith('.json') ? [] : [p];
   const out: string[] = [];
   const entries = await readdir(path.resolve(cwd, p), { withFileTypes: true });
   entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
