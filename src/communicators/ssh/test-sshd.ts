@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EnvironmentError } from '../../core/errors.js';
 
 export interface TestSshd {
   port: number;
@@ -70,7 +71,7 @@ export async function startSshd(opts: { authorizedKeys: string[]; sftp?: boolean
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
+    if (child.exitCode !== null) throw new EnvironmentError(`test sshd exited with ${child.exitCode}: ${stderr()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -82,5 +83,5 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port}: ${stderr()}`);
+  throw new EnvironmentError(`test sshd did not listen on 127.0.0.1:${port}: ${stderr()}`);
 }
