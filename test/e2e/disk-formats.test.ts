@@ -132,7 +132,10 @@ describe('disk, ova and vmware post-processors', () => {
     }
     const info = execFileSync('qemu-img', ['info', path.join(dir, 'vm.vmdk')], { encoding: 'utf8' });
     expect(info).toMatch(/create type: monolithicSparse/);
-    expect(info).toMatch(/adapter type: ide/);
+    // The descriptor sits in the VMDK's first sectors; the adapter must match the SATA controller.
+    const head = readFileSync(path.join(dir, 'vm.vmdk')).subarray(0, 64 * 1024).toString('latin1');
+    expect(head).toContain('ddb.adapterType = "ide"');
+    expect(head).toContain('RW 4194304 SPARSE "vm.vmdk"');
   }, 5 * 60_000);
 
   it('ova: refuses an artifact without a disk, saying what to put before it', async () => {
