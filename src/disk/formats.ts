@@ -1,8 +1,8 @@
 // Raw disk -> VM image formats through qemu-img, then the few fields qemu-img fills with
 // random values or the clock are rewritten from the seed, so each format is reproducible
 // too (VMDK CID, VHD footer time and id, VHDX header and disk ids). See README.md.
-import { open } from 'node:fs/promises';
-import { rename, rm } from 'node:fs/promises';
+import { mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { BuildError } from '../core/errors.js';
 import { hostDiskDriver, type DiskDriver } from './driver.js';
 import { patchVhd } from './vhd.js';
@@ -39,7 +39,10 @@ export function extensionOf(format: DiskFormat): string {
 
 export async function convertDisk(o: ConvertOptions): Promise<void> {
   const driver = o.driver ?? hostDiskDriver;
-  const partial = `${o.output}.partial`;
+  // A VMDK descriptor names its own file, so qemu-img writes under the final name, in a
+  // scratch folder beside the output, and the file is renamed into place when complete.
+  const scratch = await mkdtemp(join(dirname(o.output), '.imgbuild-convert-'));
+  const partial = join(scratch, basename(o.output));
   const args = ['convert', '-q', '-f', 'raw', '-O', o.format === 'vhd' ? 'vpc' : o.format];
   const opts: string[] = [];
   if (o.format === 'qcow2' && o.compress) args.push('-c');
@@ -57,9 +60,10 @@ export async function convertDisk(o: ConvertOptions): Promise<void> {
     if (o.format === 'vhdx') await patchFile(partial, (fh) => patchVhdx(fh, o.seed));
     await rename(partial, o.output);
   } catch (e) {
-    await rm(partial, { force: true });
     if (e instanceof BuildError) throw e;
     throw new BuildError(`convert ${o.input} to ${o.format}: ${e instanceof Error ? e.message : String(e)}`, { code: 'E_DISK_CONVERT', cause: e });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -114,6 +114,7 @@ describe('disk, ova and vmware post-processors', () => {
     expect(stack).toEqual([]);
     expect(readFileSync(path.join(x, 'vm.mf'), 'utf8')).toBe(`SHA256(vm.ovf)= ${sha256(path.join(x, 'vm.ovf'))}\nSHA256(vm-disk001.vmdk)= ${sha256(vmdk)}\n`);
     expect(execFileSync('qemu-img', ['info', vmdk], { encoding: 'utf8' })).toMatch(/create type: streamOptimized/);
+    expect(readFileSync(vmdk).subarray(0, 64 * 1024).toString('latin1')).toMatch(/RW \d+ SPARSE "vm-disk001\.vmdk"/);
     const raw = diskArtifact.state[STATE_DISK_RAW] as string;
     expect(execFileSync('qemu-img', ['compare', '-f', 'raw', '-F', 'vmdk', raw, vmdk], { encoding: 'utf8' }).trim()).toBe('Images are identical.');
     const boot = await bootAndWatch({ disk: vmdk, format: 'vmdk', firmware: 'bios', until: /login:/, timeoutMs: 240_000 });
