@@ -16,6 +16,9 @@ const SHARED_CACHE = process.env['IMGBUILD_CACHE_DIR'] || path.join(homedir(), '
 const work = mkdtempSync(path.join(tmpdir(), 'imgbuild-container-e2e-'));
 const stateDir = path.join(work, 'state');
 const BUILD_TIMEOUT = 15 * 60_000;
+/** Suffix of every source name here: leftovers are counted only for these builds, so other
+ * suites building containers with the same cache at the same time do not interfere. */
+const TAG = '-e2ectr';
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
@@ -31,7 +34,7 @@ function template(name: string, body: string, outputs: string[]): string {
   const file = path.join(dir, 'build.pkr.hcl');
   writeFileSync(
     file,
-    `source "container" "${name}" {
+    `source "container" "${name}${TAG}" {
   bootstrap {
     suite = "bookworm"
   }
@@ -41,7 +44,7 @@ function template(name: string, body: string, outputs: string[]): string {
 }
 
 build {
-  sources = ["source.container.${name}"]
+  sources = ["source.container.${name}${TAG}"]
 ${body}
 }
 `,
@@ -62,12 +65,12 @@ function leftovers(cache: string): { containers: string[]; mounts: string[]; bui
   const tmp = path.join(cache, 'tmp');
   const listed = spawnSync('runc', ['list', '--format', 'json'], { encoding: 'utf8' }).stdout ?? '';
   const all = (JSON.parse(listed.trim() === '' ? 'null' : listed) ?? []) as { id: string; bundle: string }[];
-  const containers = all.filter((c) => c.bundle.startsWith(`${tmp}/`)).map((c) => c.id);
+  const containers = all.filter((c) => c.bundle.startsWith(`${tmp}/`) && c.id.includes(TAG)).map((c) => c.id);
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[1] ?? '')
-    .filter((m) => m.startsWith(`${tmp}/`) || m.startsWith(work));
-  const buildDirs = existsSync(tmp) ? readdirSync(tmp) : [];
+    .filter((m) => (m.startsWith(`${tmp}/`) && m.includes(TAG)) || m.startsWith(work));
+  const buildDirs = existsSync(tmp) ? readdirSync(tmp).filter((d) => d.includes(TAG)) : [];
   return { containers, mounts, buildDirs };
 }
 
@@ -234,7 +237,7 @@ test('the docker builder (Packer keys) commits with changes on crun, and export_
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'build.pkr.hcl'),
-    `source "docker" "commit" {
+    `source "docker" "commit${TAG}" {
   image   = "rootfs:${tarball}"
   commit  = true
   changes = ["ENTRYPOINT [\\"/bin/cat\\"]", "WORKDIR /srv", "EXPOSE 8080"]
@@ -242,14 +245,14 @@ test('the docker builder (Packer keys) commits with changes on crun, and export_
   output  = "docker-archive:${path.join(dir, 'out.tar')}:imgbuild/docker:1"
 }
 
-source "docker" "export" {
+source "docker" "export${TAG}" {
   image       = "rootfs:${tarball}"
   export_path = "${path.join(dir, 'fs.tar')}"
   runtime     = "bwrap"
 }
 
 build {
-  sources = ["source.docker.commit", "source.docker.export"]
+  sources = ["source.docker.commit${TAG}", "source.docker.export${TAG}"]
   provisioner "shell" {
     inline = ["echo from-$PACKER_BUILD_NAME > /srv/who"]
   }
@@ -262,7 +265,7 @@ build {
   const cfg = JSON.parse(tool('skopeo', ['inspect', '--config', `docker-archive:${path.join(dir, 'out.tar')}`])) as { config: { Entrypoint: string[]; WorkingDir: string; ExposedPorts: object } };
   expect(cfg.config).toMatchObject({ Entrypoint: ['/bin/cat'], WorkingDir: '/srv', ExposedPorts: { '8080/tcp': {} } });
   const listing = tool('tar', ['-xOf', path.join(dir, 'fs.tar'), 'srv/who']).toString();
-  expect(listing).toBe('from-export\n');
+  expect(listing).toBe(`from-export${TAG}\n`);
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
 }, BUILD_TIMEOUT);
 
@@ -281,12 +284,12 @@ test('pushes to a registry and builds on top of the pushed image pulled back', a
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       path.join(dir, 'build.pkr.hcl'),
-      `source "container" "pull" {
+      `source "container" "pull${TAG}" {
   image  = "${ref}"
   output = "oci:out:v1"
 }
 build {
-  sources = ["source.container.pull"]
+  sources = ["source.container.pull${TAG}"]
   provisioner "shell" {
     inline = ["cat /etc/pushed > /etc/pulled"]
   }
