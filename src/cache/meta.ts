@@ -18,7 +18,9 @@ export function splitCacheMeta(raw: RawConfig): { raw: RawConfig; meta: CacheMet
   const meta: CacheMeta = {};
   const errors: Diagnostic[] = [];
   if (cache !== undefined) {
+    // HCL converts "true"/"false" strings where a bool is expected; so do we.
     if (typeof cache === 'boolean') meta.cacheEnabled = cache;
+    else if (cache === 'true' || cache === 'false') meta.cacheEnabled = cache === 'true';
     else errors.push(diagnosticAt(raw, ['cache'], 'Invalid value', 'cache: a bool is required (false: always run this provisioner).'));
   }
   if (salt !== undefined) {

@@ -266,6 +266,19 @@ describe('shared cache in a registry', () => {
   }, TIMEOUT);
 });
 
+test('validate accepts cache and cache_key on a provisioner and checks their types', async () => {
+  const dir = checkout('validate');
+  const hcl = path.join(dir, 'build.pkr.hcl');
+  writeFileSync(hcl, readFileSync(hcl, 'utf8').replace('name   = "p1"', 'name   = "p1"\n    cache = false\n    cache_key = "2024-06"'));
+  const ok = await runCli(['validate', 'build.pkr.hcl'], { cwd: dir });
+  expect(ok.stderr).toBe('');
+  expect(ok.code).toBe(0);
+  writeFileSync(hcl, readFileSync(hcl, 'utf8').replace('cache = false', 'cache = "sometimes"'));
+  const bad = await runCli(['validate', 'build.pkr.hcl'], { cwd: dir });
+  expect(bad.code).toBe(1);
+  expect(bad.stdout + bad.stderr).toMatch(/cache: a bool is required/);
+});
+
 test('imgbuild cache ls, du and prune --all', async () => {
   const cache = cacheDir('unchanged');
   const env = { IMGBUILD_CACHE_DIR: cache };
