@@ -72,8 +72,18 @@ export interface SessionOptions {
   workdir: string | undefined;
 }
 
+/** A committed layer as the step cache stores it (src/cache's CachedLayer). */
+export interface CommittedLayer {
+  mediaType: string;
+  digest: string;
+  size: number;
+  diffId: string;
+}
+
 export class LayerSession implements ProvisionHooks {
   readonly comm = new ContainerCommunicator();
+  /** What the last provisioner committed; null when it changed nothing. */
+  private last: CommittedLayer | null = null;
   private active: ActiveStep | null = null;
   private counter = 0;
   /** With `squash`, every provisioner writes into this one upper dir. */
@@ -143,6 +153,29 @@ export class LayerSession implements ProvisionHooks {
     await this.addLayerFrom(this.squashUpper, `imgbuild squash: ${this.squashed.join('; ')}`);
   }
 
+  /**
+   * The step cache's hit path: stack a stored layer (extracted once into the shared layer
+   * store) exactly as if the provisioner had just run and committed it.
+   */
+  async applyCached(layer: CommittedLayer | null, run: ProvisionerRun): Promise<void> {
+    const createdBy = describeRun(run);
+    if (layer === null) {
+      this.o.stack.addEmpty(createdBy);
+      return;
+    }
+    const descriptor: Descriptor = { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
+    const dir = await this.o.driver.extractLayer(descriptor, layer.diffId);
+    this.o.stack.applyLayer({ descriptor, diffId: layer.diffId }, dir, createdBy);
+  }
+
+  lastCommitted(): CommittedLayer | null {
+    return this.last;
+  }
+
+  describe(run: ProvisionerRun): string {
+    return describeRun(run);
+  }
+
   /** Stops whatever is running; safe to call twice and after a failure (step cleanup). */
   async teardown(ctx: StepContext): Promise<void> {
     const step = this.active;
@@ -205,6 +238,7 @@ export class LayerSession implements ProvisionHooks {
   }
 
   private async addLayerFrom(upper: string, createdBy: string): Promise<void> {
+    this.last = null;
     if ((await readdir(upper)).length === 0) {
       this.o.stack.addEmpty(createdBy);
       return;
@@ -217,6 +251,7 @@ export class LayerSession implements ProvisionHooks {
     // What is excluded from the image is removed from the build too, so later steps see
     // exactly what the image (or a cached layer) holds.
     if (this.o.config.exclude.length > 0) await removeMatching(upper, this.o.config.exclude);
+    this.last = { mediaType: layer.mediaType, digest: layer.digest, size: layer.size, diffId: layer.diffId };
     this.o.stack.applyLayer({ descriptor: { mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, diffId: layer.diffId }, upper, createdBy);
   }
 

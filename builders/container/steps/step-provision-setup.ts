@@ -1,7 +1,11 @@
 // Sets up per-provisioner layering for the core's provision step: the communicator and the
-// hooks that mount a fresh upper before each provisioner and commit it after. Its cleanup
+// hooks that mount a fresh upper before each provisioner and commit it after, wrapped in the
+// step cache (src/cache) so unchanged provisioners are not run again. Its cleanup
 // tears down a provisioner that failed or was interrupted half-way (container, mount).
-import type { Step, StepContext } from '../../../src/core/plugin.js';
+import { baseChain } from '../../../src/cache/key.js';
+import { StepCacheHooks } from '../../../src/cache/hooks.js';
+import { cacheSettings } from '../../../src/cache/settings.js';
+import type { ProvisionHooks, Step, StepContext } from '../../../src/core/plugin.js';
 import { COMMUNICATOR, PROVISION_HOOKS } from '../../../src/core/provision.js';
 import type { ContainerBuildConfig } from '../config.js';
 import type { ContainerDriver } from '../driver.js';
@@ -37,8 +41,45 @@ export class StepProvisionSetup implements Step {
     ctx.state.set(LAYER_STACK, stack);
     ctx.state.set(LAYER_SESSION, this.session);
     ctx.state.set(COMMUNICATOR, this.session.comm);
-    ctx.state.set(PROVISION_HOOKS, this.session);
+    ctx.state.set(PROVISION_HOOKS, this.withStepCache(this.session, ctx, { env, user, workdir }));
     return Promise.resolve();
+  }
+
+  /**
+   * Wraps the layer hooks in the step cache: a provisioner whose key (base, builder
+   * settings, config, input files) has a stored layer is skipped and that layer stacked.
+   */
+  private withStepCache(session: LayerSession, ctx: StepContext, eff: { env: string[]; user: string | undefined; workdir: string | undefined }): ProvisionHooks {
+    const c = this.config;
+    const base = ctx.state.require(BASE_IMAGE);
+    const epoch = ctx.state.require(SOURCE_DATE_EPOCH);
+    const settings = { ...cacheSettings(), cacheDir: this.driver.cacheDir };
+    return new StepCacheHooks(
+      session,
+      session,
+      {
+        settings,
+        base: baseChain({ config: base.config, layers: base.layers.map((l) => l.digest) }),
+        builder: {
+          runtime: c.runtime,
+          network: c.network,
+          user: eff.user ?? null,
+          workdir: eff.workdir ?? null,
+          env: eff.env,
+          mounts: c.mounts,
+          privileged: c.privileged,
+          capAdd: c.capAdd,
+          fixUploadOwner: c.fixUploadOwner,
+          exclude: c.exclude,
+          compression: c.compression,
+          sourceDateEpoch: epoch,
+        },
+        templateDir: ctx.build.templateDir,
+        sensitiveValues: [],
+        disabledReason: c.squash ? 'squash = true makes one layer for all provisioners' : null,
+      },
+      ctx.signal,
+    );
   }
 
   async cleanup(ctx: StepContext): Promise<void> {
