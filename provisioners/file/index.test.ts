@@ -73,6 +73,11 @@ describe('file provisioner', () => {
     ]);
   });
 
+  it('is never cached when downloading to this machine', async () => {
+    const p = fileProvisioner.prepare(rawConfig({ source: '/etc/x', destination: 'x', direction: 'download' }), prepCtx);
+    expect(await fileProvisioner.cacheInputs?.(p.config as never, dir)).toBeNull();
+  });
+
   it('keys the cache on the uploaded tree, not on mtimes', async () => {
     const p = fileProvisioner.prepare(rawConfig({ source: 'site', destination: '/x' }), prepCtx);
     const a = await fileProvisioner.cacheInputs?.(p.config as never, dir);

@@ -1,7 +1,6 @@
 // The shell provisioner: Packer's `shell`, run through whatever communicator the builder
 // provides (the container builder's runs it in the build container).
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { fileDigest } from '../../src/cache/tree-digest.js';
 import type { Provisioner } from '../../src/core/plugin.js';
 import type { Value } from '../../src/template/value.js';
 import { prepareShell, shellSchema, type ShellConfig } from './config.js';
@@ -19,10 +18,7 @@ export const shellProvisioner: Provisioner<ShellConfig> = {
   // Inline text is in the config already; script files count by content, not by path.
   async cacheInputs(config): Promise<Value> {
     const scripts: Value[] = [];
-    for (const p of config.scripts) {
-      const digest = createHash('sha256').update(await readFile(p)).digest('hex');
-      scripts.push(digest);
-    }
+    for (const p of config.scripts) scripts.push(await fileDigest(p));
     return { scripts };
   },
 };
