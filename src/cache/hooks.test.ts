@@ -21,12 +21,17 @@ beforeEach(async () => {
 });
 afterEach(async () => tmp.cleanup());
 
-const plugin: Provisioner<unknown> = {
+/** A provisioner without cacheInputs, as shell-local: it may act outside the image. */
+const withoutInputs: Provisioner<unknown> = {
   kind: 'provisioner',
   name: 'fake',
   configSchema: z.unknown(),
   prepare: () => ({ config: null, warnings: [], errors: [] }),
   provision: async () => undefined,
+};
+const plugin: Provisioner<unknown> = {
+  ...withoutInputs,
+  cacheInputs: async (config) => ((config as { hostSideEffect?: boolean }).hostSideEffect ? null : {}),
 };
 
 /** Records what the cache asked of the builder; a "run" writes the step's content as a layer. */
@@ -64,7 +69,7 @@ interface Harness {
   builder: FakeBuilder;
   sink: MemorySink;
   /** Runs the steps as the core does; returns what each before() answered. */
-  build(steps: Array<{ label: string; writes: string | null; cache?: boolean }>): Promise<string[]>;
+  build(steps: Array<{ label: string; writes: string | null; cache?: boolean; hostSideEffect?: boolean; noInputs?: boolean }>): Promise<string[]>;
 }
 
 async function harness(settings: Partial<CacheSettings> = {}): Promise<Harness> {
@@ -93,7 +98,7 @@ async function harness(settings: Partial<CacheSettings> = {}): Promise<Harness> 
     async build(steps) {
       const answers: string[] = [];
       for (const [index, s] of steps.entries()) {
-        const run: CacheAwareRun = { index, type: 'fake', label: s.label, config: { writes: s.writes }, plugin };
+        const run: CacheAwareRun = { index, type: 'fake', label: s.label, config: { writes: s.writes, hostSideEffect: s.hostSideEffect === true }, plugin: s.noInputs === true ? withoutInputs : plugin };
         if (s.cache === false) run.cacheEnabled = false;
         const a = await hooks.before(run, ctx);
         answers.push(a);
@@ -136,6 +141,12 @@ describe('StepCacheHooks', () => {
     expect(await (await harness()).build(steps)).toEqual(['skip', 'run', 'skip']);
     const other = [STEPS[0]!, { label: 'b', writes: 'B2', cache: false }, STEPS[2]!];
     expect(await (await harness()).build(other)).toEqual(['skip', 'run', 'run']);
+  });
+
+  it('never skips a provisioner without cacheInputs, or one whose cacheInputs says null', async () => {
+    const steps = [STEPS[0]!, { label: 'b', writes: null, hostSideEffect: true }, { label: 'c', writes: null, noInputs: true }, { label: 'd', writes: 'D' }];
+    await (await harness()).build(steps);
+    expect(await (await harness()).build(steps)).toEqual(['skip', 'run', 'run', 'skip']);
   });
 
   it('a shared cache that cannot be reached is a warning and a miss, not a failure', async () => {

@@ -144,17 +144,21 @@ export class StepCacheHooks implements ProvisionHooks {
     return r;
   }
 
-  /** null when the provisioner's inputs cannot be read yet (made by an earlier step). */
+  /**
+   * null when the step must run: a provisioner without cacheInputs may act outside the image
+   * (shell-local, breakpoint), cacheInputs returning null says so for one configuration (a
+   * file download to the host), and inputs that cannot be read yet are made by an earlier step.
+   */
   private async keyFor(run: CacheAwareRun, ctx: StepContext): Promise<StepKey | null> {
-    let inputs: unknown = null;
-    if (run.plugin.cacheInputs) {
-      try {
-        inputs = await run.plugin.cacheInputs(run.config, this.o.templateDir);
-      } catch (e) {
-        ctx.ui.message(`${run.label}: not cached: its inputs cannot be read before it runs (${errorMessage(e)})`);
-        return null;
-      }
+    if (!run.plugin.cacheInputs) return null;
+    let inputs: unknown;
+    try {
+      inputs = await run.plugin.cacheInputs(run.config, this.o.templateDir);
+    } catch (e) {
+      ctx.ui.message(`${run.label}: not cached: its inputs cannot be read before it runs (${errorMessage(e)})`);
+      return null;
     }
+    if (inputs === null) return null;
     return stepKey(
       { parent: this.chain, builder: this.o.builder, type: run.type, config: run.config, inputs, salt: run.cacheSalt ?? null },
       { templateDir: this.o.templateDir, sensitiveValues: this.o.sensitiveValues },
