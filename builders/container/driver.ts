@@ -4,6 +4,7 @@
 import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError } from '../../src/core/errors.js';
+import { FileMemo } from '../../src/cache/file-memo.js';
 import { BlobStore } from '../../src/oci/blob-store.js';
 import { bootstrapImage } from '../../src/bootstrap/index.js';
 import { importArchive, importRootfsTarball, writeDockerArchive, writeOciArchive } from '../../src/oci/archive.js';
@@ -88,8 +89,19 @@ export class HostDriver implements ContainerDriver {
         const desc = await bootstrapImage(base.options, layout, { cacheDir: this.cacheDir, sourceDateEpoch: opts.sourceDateEpoch, signal: opts.signal, onProgress: opts.onProgress });
         return resolved(desc, `bootstrap ${base.options.suite}`);
       }
-      case 'rootfs':
-        return resolved(await importRootfsTarball(base.path, layout, { sourceDateEpoch: opts.sourceDateEpoch, platform }), `rootfs:${base.path}`);
+      case 'rootfs': {
+        // Importing hashes the whole tarball; an unchanged file (same identity) reuses it.
+        const memo = new FileMemo(this.cacheDir, 'rootfs-import');
+        const inputs = { sourceDateEpoch: opts.sourceDateEpoch, platform };
+        const known = await memo.get(base.path, inputs);
+        if (known !== null) {
+          const img = await layout.resolve(known, platform).catch(() => null);
+          if (img && (await allPresent(layout, img.manifest.layers))) return { name: `rootfs:${base.path}`, config: img.config, layers: img.manifest.layers };
+        }
+        const desc = await importRootfsTarball(base.path, layout, { sourceDateEpoch: opts.sourceDateEpoch, platform });
+        await memo.set(base.path, inputs, desc.digest);
+        return resolved(desc, `rootfs:${base.path}`);
+      }
       case 'oci-archive':
       case 'docker-archive':
         return resolved(await importArchive(base.path, layout, { ...(base.ref === undefined ? {} : { ref: base.ref }), platform }), `${base.kind}:${base.path}`);
@@ -182,17 +194,21 @@ export class HostDriver implements ContainerDriver {
           break;
         }
         case 'oci-archive':
-          await mkdir(path.dirname(out.path), { recursive: true });
-          await writeOciArchive(resolved, out.path, { sourceDateEpoch: opts.sourceDateEpoch, ...(out.tag === undefined ? {} : { refName: out.tag }) });
+        case 'docker-archive': {
+          // An archive is a pure function of the image and these inputs: an untouched file
+          // that already holds this manifest is not written again.
+          const memo = new FileMemo(this.cacheDir, 'output-archive');
+          const inputs = { kind: out.kind, tag: out.tag ?? null, sourceDateEpoch: opts.sourceDateEpoch };
+          if ((await memo.get(out.path, inputs)) !== manifest.digest) {
+            await mkdir(path.dirname(out.path), { recursive: true });
+            if (out.kind === 'oci-archive') await writeOciArchive(resolved, out.path, { sourceDateEpoch: opts.sourceDateEpoch, ...(out.tag === undefined ? {} : { refName: out.tag }) });
+            else await writeDockerArchive(resolved, out.path, { sourceDateEpoch: opts.sourceDateEpoch, ...(out.tag === undefined ? {} : { repoTags: [out.tag] }) });
+            await memo.set(out.path, inputs, manifest.digest);
+          }
           result.files.push(out.path);
-          result.outputs.push(`oci-archive:${out.path}`);
+          result.outputs.push(`${out.kind}:${out.path}`);
           break;
-        case 'docker-archive':
-          await mkdir(path.dirname(out.path), { recursive: true });
-          await writeDockerArchive(resolved, out.path, { sourceDateEpoch: opts.sourceDateEpoch, ...(out.tag === undefined ? {} : { repoTags: [out.tag] }) });
-          result.files.push(out.path);
-          result.outputs.push(`docker-archive:${out.path}`);
-          break;
+        }
         case 'registry': {
           const ref = parseReference(out.ref);
           if (ref.tag === undefined && ref.digest === undefined) ref.tag = 'latest';
@@ -217,6 +233,10 @@ export class HostDriver implements ContainerDriver {
       await rm(scratch, { recursive: true, force: true });
     }
   }
+}
+
+async function allPresent(layout: OciLayout, layers: Descriptor[]): Promise<boolean> {
+  return (await Promise.all(layers.map((l) => layout.blobs.has(l.digest)))).every(Boolean);
 }
 
 function registryOptions(login: ContainerBuildConfig['login'], signal: AbortSignal): RegistryOptions {
