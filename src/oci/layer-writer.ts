@@ -50,8 +50,11 @@ export async function writeLayerFromDir(dirIn: string, opts: WriteLayerOptions):
   // getfattr prints absolute paths; the walk must build the same strings to look them up.
   const dir = resolve(dirIn);
   const store = opts.store ?? new BlobStore(defaultCacheDir());
-  const xattrs = opts.xattrs === false ? new Map<string, Array<[string, Buffer]>>() : await readTreeXattrs(dir);
-  const nodes = collect(dir, opts, xattrs);
+  // getfattr walks the tree in its own process while this one walks it too.
+  const xattrsP = opts.xattrs === false ? Promise.resolve(new Map<string, Array<[string, Buffer]>>()) : readTreeXattrs(dir);
+  xattrsP.catch(() => undefined); // Awaited below; a failure meanwhile is not unhandled.
+  const walked = collect(dir, opts);
+  const nodes = finishNodes(walked, await xattrsP, opts);
   const sink = await LayerBlobSink.create(store, {
     compression: opts.compression,
     ...(opts.level === undefined ? {} : { level: opts.level }),
@@ -65,7 +68,7 @@ export async function writeLayerFromDir(dirIn: string, opts: WriteLayerOptions):
   }
 }
 
-function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Array<[string, Buffer]>>): Node[] {
+function collect(root: string, opts: WriteLayerOptions): Node[] {
   const epoch = Math.trunc(opts.sourceDateEpoch);
   const exclude = opts.exclude ?? [];
   const nodes: Node[] = [];
@@ -93,31 +96,18 @@ function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Arra
         // A real file named .wh.x would be read back as a deletion: refuse, as umoci does.
         throw new OciError('E_OCI_LAYER', `layer: ${rel}: file names starting with ".wh." are reserved for whiteouts`);
       }
-      if (opts.overlayUpper) refuseOverlayFeatures(rel, xattrs.get(abs));
       const base = { uid: st.uid, gid: st.gid, mtime: clamp(st), size: 0 };
-      const xa = (xattrs.get(abs) ?? []).filter(([k]) => keepXattr(k));
-      const withX = xa.length > 0 ? { xattrs: xa } : {};
       const push = (entry: TarEntry, key = Buffer.from(rel, 'utf8'), stat: Stats | null = st): void => {
         nodes.push({ key, rel, abs, st: stat, entry });
       };
       if (st.isDirectory()) {
-        push({ path: rel, type: 'dir', mode: st.mode, ...base, ...withX });
-        const all = xattrs.get(abs) ?? [];
-        if (opts.overlayUpper && all.some(([k, v]) => isOpaqueXattr(k, v))) {
-          // Keyed right after its directory, before any child, so an extractor applying the
-          // opaque mark cannot remove children this same layer adds.
-          push(
-            { path: `${rel}/${OPAQUE_WHITEOUT}`, type: 'file', mode: 0o600, uid: 0, gid: 0, size: 0, mtime: base.mtime },
-            Buffer.concat([Buffer.from(rel, 'utf8'), Buffer.from([0x2f, 0])]),
-            null,
-          );
-        }
+        push({ path: rel, type: 'dir', mode: st.mode, ...base });
         walk(rel);
       } else if (st.isFile()) {
         // Files with nlink > 1 become link entries after sorting (relinkInSortedOrder).
-        push({ path: rel, type: 'file', mode: st.mode, ...base, size: st.size, ...withX });
+        push({ path: rel, type: 'file', mode: st.mode, ...base, size: st.size });
       } else if (st.isSymbolicLink()) {
-        push({ path: rel, type: 'symlink', mode: st.mode, ...base, linkname: readlinkSync(abs), ...withX });
+        push({ path: rel, type: 'symlink', mode: st.mode, ...base, linkname: readlinkSync(abs) });
       } else if (st.isCharacterDevice() || st.isBlockDevice()) {
         if (opts.overlayUpper && st.isCharacterDevice() && st.rdev === 0) {
           const slash = rel.lastIndexOf('/');
@@ -126,14 +116,39 @@ function collect(root: string, opts: WriteLayerOptions, xattrs: Map<string, Arra
           continue;
         }
         const type = st.isCharacterDevice() ? 'char' : 'block';
-        push({ path: rel, type, mode: st.mode, ...base, devmajor: major(st.rdev), devminor: minor(st.rdev), ...withX });
+        push({ path: rel, type, mode: st.mode, ...base, devmajor: major(st.rdev), devminor: minor(st.rdev) });
       } else if (st.isFIFO()) {
-        push({ path: rel, type: 'fifo', mode: st.mode, ...base, ...withX });
+        push({ path: rel, type: 'fifo', mode: st.mode, ...base });
       }
       // Sockets are not representable in tar and are skipped, as tar(1) does.
     }
   };
   walk('');
+  return nodes;
+}
+
+/** Attaches xattrs, adds opaque markers, sorts, and picks hardlink targets. */
+function finishNodes(walked: Node[], xattrs: Map<string, Array<[string, Buffer]>>, opts: WriteLayerOptions): Node[] {
+  const nodes: Node[] = [];
+  for (const n of walked) {
+    nodes.push(n);
+    const all = n.st ? xattrs.get(n.abs) : undefined;
+    if (!all) continue;
+    if (opts.overlayUpper) refuseOverlayFeatures(n.rel, all);
+    const kept = all.filter(([k]) => keepXattr(k));
+    if (kept.length > 0) n.entry = { ...n.entry, xattrs: kept };
+    if (opts.overlayUpper && n.entry.type === 'dir' && all.some(([k, v]) => isOpaqueXattr(k, v))) {
+      // Keyed right after its directory, before any child, so an extractor applying the
+      // opaque mark cannot remove children this same layer adds.
+      nodes.push({
+        key: Buffer.concat([n.key, Buffer.from([0x2f, 0])]),
+        rel: n.rel,
+        abs: n.abs,
+        st: null,
+        entry: { path: `${n.rel}/${OPAQUE_WHITEOUT}`, type: 'file', mode: 0o600, uid: 0, gid: 0, size: 0, mtime: n.entry.mtime },
+      });
+    }
+  }
   nodes.sort((a, b) => Buffer.compare(a.key, b.key));
   return relinkInSortedOrder(nodes);
 }
