@@ -59,13 +59,27 @@ run_hand() {
   rm -rf "$work/ova"
 }
 
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-json=$(run_ours)
-read -r size off rootsize < <(node -e "const j=JSON.parse(process.argv[1]); console.log(j.size, j.root.offset, j.root.size)" "$json")
-for k in raw qcow2 vmdk ova; do ours[$k]=$(node -e "console.log(JSON.parse(process.argv[1])['$k'].toFixed(2))" "$json"); done
-rm -f "$work"/ours.*
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-run_hand "$size" "$off" "$rootsize"
+# Rounds alternate imgbuild and by-hand from a cold page cache; the best time of each stage
+# counts, since this machine is shared and the noise only ever adds time.
+ROUNDS=${ROUNDS:-2}
+min() { echo "if ($1 == 0 || $2 < $1) $2 else $1" | bc -l; }
+declare -A best_h=([raw]=0 [qcow2]=0 [vmdk]=0 [ova]=0) best_o=([raw]=0 [qcow2]=0 [vmdk]=0 [ova]=0)
+for ((round = 1; round <= ROUNDS; round++)); do
+  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  json=$(run_ours)
+  read -r size off rootsize < <(node -e "const j=JSON.parse(process.argv[1]); console.log(j.size, j.root.offset, j.root.size)" "$json")
+  for k in raw qcow2 vmdk ova; do
+    ours[$k]=$(node -e "console.log(JSON.parse(process.argv[1])['$k'].toFixed(2))" "$json")
+    best_o[$k]=$(min "${best_o[$k]}" "${ours[$k]}")
+  done
+  rm -f "$work"/ours.*
+  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  run_hand "$size" "$off" "$rootsize"
+  for k in raw qcow2 vmdk ova; do best_h[$k]=$(min "${best_h[$k]}" "${hand[$k]}"); done
+  echo "round $round: imgbuild raw ${ours[raw]} qcow2 ${ours[qcow2]} vmdk ${ours[vmdk]} ova ${ours[ova]} | by hand raw ${hand[raw]} qcow2 ${hand[qcow2]} vmdk ${hand[vmdk]} ova ${hand[ova]}"
+done
+for k in raw qcow2 vmdk ova; do hand[$k]=${best_h[$k]}; ours[$k]=${best_o[$k]}; done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 printf '\n%-34s %10s %10s %9s\n' "stage (disk $((size / 1048576)) MiB)" "by hand s" "imgbuild s" "overhead"
 total_h=0; total_o=0
