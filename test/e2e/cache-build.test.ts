@@ -4,7 +4,7 @@
 // logs every container started, so "nothing ran" is checked against the runtime itself, not
 // only against our own events.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -265,6 +265,26 @@ describe('shared cache in a registry', () => {
     expect(keysOf(second)).toEqual(keysOf(first));
   }, TIMEOUT);
 });
+
+test('sensitive values never reach a cache entry; changing one still re-runs its step', async () => {
+  const secret = 'tok-3f9a1c7e5b2d';
+  const dir = checkout('sensitive');
+  const hcl = path.join(dir, 'build.pkr.hcl');
+  writeFileSync(
+    hcl,
+    `variable "token" {\n  type      = string\n  sensitive = true\n}\n\n` +
+      readFileSync(hcl, 'utf8').replace('inline = ["echo one > /one"]', 'inline = ["echo ${var.token} | wc -c > /one"]'),
+  );
+  const cache = cacheDir('sensitive');
+  const first = await build(dir, cache, ['-var', `token=${secret}`]);
+  expectOk(first);
+  const entries = readdirSync(path.join(cache, 'steps')).filter((n) => n.endsWith('.json'));
+  expect(entries).toHaveLength(4);
+  for (const n of entries) expect(readFileSync(path.join(cache, 'steps', n), 'utf8')).not.toContain(secret);
+  const rotated = await build(dir, cache, ['-var', 'token=tok-other-value1']);
+  expectOk(rotated);
+  expect(cachedOf(rotated)).toEqual({ p1: false, p2: false, p3: false, p4: false });
+}, TIMEOUT);
 
 test('validate accepts cache and cache_key on a provisioner and checks their types', async () => {
   const dir = checkout('validate');
