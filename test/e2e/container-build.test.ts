@@ -109,7 +109,8 @@ test('builds a bootstrap Debian image with shell and file provisioners and an ap
     ['oci:out:v1', 'docker-archive:out.docker.tar:imgbuild/deb:v1', 'oci-archive:out.oci.tar:v1'],
   );
   addFiles(dir);
-  const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  // --no-cache: every provisioner really runs (results are still stored for the rebuild below).
+  const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: { ...env(), IMGBUILD_NO_CACHE: '1' }, timeoutMs: BUILD_TIMEOUT });
   expect(r.stderr).not.toMatch(/error/i);
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Hello, world!');
@@ -159,6 +160,15 @@ test('builds a bootstrap Debian image with shell and file provisioners and an ap
   expect(run.status).toBe(0);
 
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+
+  // A no-change rebuild takes every step from the step cache and gives the same image.
+  const digest = (JSON.parse(readFileSync(path.join(dir, 'out', 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]?.digest;
+  const again = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  expect(again.code).toBe(0);
+  expect(again.stdout.match(/using cached result/g)).toHaveLength(5);
+  expect(again.stdout).not.toContain('Hello, world!');
+  const digest2 = (JSON.parse(readFileSync(path.join(dir, 'out', 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]?.digest;
+  expect(digest2).toBe(digest);
 }, BUILD_TIMEOUT);
 
 test('two builds of one template from empty layer caches give the same manifest digest', async () => {
