@@ -43,6 +43,20 @@ beforeAll(async () => {
     const link = path.join(rootfs, 'etc/systemd/system', dir, unit);
     if (!existsSync(link)) symlinkSync(`/lib/systemd/system/${unit}`, link);
   }
+  // A stand-in for cloud-init's NoCloud: at boot, keys on a CD labelled "cidata" are added
+  // to root's authorized_keys, so the build's temporary key gets in the way it would.
+  writeFileSync(
+    path.join(rootfs, 'usr/local/sbin/seed-keys'),
+    '#!/bin/sh\nfor i in $(seq 30); do [ -e /dev/disk/by-label/cidata ] && break; sleep 1; done\n' +
+      'mkdir -p /run/seed && mount -o ro /dev/disk/by-label/cidata /run/seed || exit 0\n' +
+      'cat /run/seed/authorized_keys >> /root/.ssh/authorized_keys; umount /run/seed\n',
+    { mode: 0o755 },
+  );
+  writeFileSync(
+    path.join(rootfs, 'etc/systemd/system/seed-keys.service'),
+    '[Unit]\nBefore=ssh.service\nAfter=systemd-udev-settle.service local-fs.target\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/seed-keys\n\n[Install]\nWantedBy=multi-user.target\n',
+  );
+  symlinkSync('/etc/systemd/system/seed-keys.service', path.join(rootfs, 'etc/systemd/system/multi-user.target.wants/seed-keys.service'));
   mkdirSync(path.join(rootfs, 'root/.ssh'), { recursive: true, mode: 0o700 });
   writeFileSync(path.join(rootfs, 'root/.ssh/authorized_keys'), `${key.publicKey}\n`, { mode: 0o600 });
   chmodSync(path.join(rootfs, 'root/.ssh'), 0o700);
@@ -55,7 +69,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function template(name: string, source: string, provisioners: string): string {
+function template(name: string, source: string, provisioners: string, auth = `ssh_private_key_file = ${JSON.stringify(keyFile)}`): string {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -68,7 +82,7 @@ ${source}
   headless         = true
   boot_wait        = "0s"
   ssh_username     = "root"
-  ssh_private_key_file = ${JSON.stringify(keyFile)}
+  ${auth}
   ssh_timeout      = "4m"
   shutdown_command = "systemctl poweroff"
   shutdown_timeout = "2m"
@@ -109,9 +123,15 @@ test('builds a qcow2 from a Debian disk image, provisioned over SSH; a second bo
   iso_checksum     = "sha256:${diskSha}"
   disk_image       = true
   disk_size        = "3G"
-  disk_compression = true`,
+  disk_compression = true
+  cd_content       = { "authorized_keys" = "{{ .SSHPublicKey }}\\n" }
+  http_content     = { "/hello.txt" = "served to {{ .Name }}" }`,
     `  provisioner "shell" {
     inline = ["echo provisioned-by-imgbuild > /etc/imgbuild-marker", "echo \\"host=$PACKER_BUILDER_TYPE\\"", "cat /etc/debian_version"]
+  }
+  provisioner "shell" {
+    inline_shebang = "/bin/bash -e"
+    inline = ["exec 3<>/dev/tcp/$\${PACKER_HTTP_IP}/$\${PACKER_HTTP_PORT}; printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3"]
   }
   provisioner "file" {
     content     = "hello from the file provisioner\\n"
@@ -126,10 +146,13 @@ test('builds a qcow2 from a Debian disk image, provisioned over SSH; a second bo
     source      = "/etc/os-release"
     destination = ${JSON.stringify(path.join(work, 'os-release'))}
   }`,
+    '# no credentials: a temporary key pair, delivered on the cidata CD',
   );
   const r = await runCli(['build', 'build.pkr.hcl'], { cwd: first, env: env(), timeoutMs: BUILD_TIMEOUT });
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) as string });
+  expect(r.stdout).toContain('Created a temporary SSH key pair');
   expect(r.stdout).toContain('host=qemu');
+  expect(r.stdout).toContain('served to first.qcow2');
   expect(r.stdout).toMatch(/\b12\.\d+/);
   expect(readFileSync(path.join(work, 'os-release'), 'utf8')).toContain('bookworm');
   const out = path.join(first, 'out', 'first.qcow2');
