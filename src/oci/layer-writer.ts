@@ -206,6 +206,9 @@ async function emitTar(nodes: Node[], sink: LayerBlobSink): Promise<void> {
   const flush = async (): Promise<void> => {
     if (used > 0) await sink.write(buf.subarray(0, used));
     used = 0;
+    // Reading and hashing never block, so without a turn of the event loop here finished
+    // deflate chunks would wait for their callbacks while this loop keeps producing.
+    await new Promise<void>((r) => setImmediate(r));
   };
   const put = async (data: Buffer): Promise<void> => {
     if (used + data.length > STAGE) await flush();
