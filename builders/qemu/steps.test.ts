@@ -39,7 +39,7 @@ function config(values: Record<string, unknown> = {}): QemuConfig {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'base.qcow2'), 'image');
   const prepared = prepareQemu(
-    rawConfig({ iso_url: 'base.qcow2', iso_checksum: 'none', disk_image: true, ssh_username: 'root', ssh_password: 'pw', boot_wait: '0s', ...values } as never),
+    rawConfig({ iso_url: 'base.qcow2', iso_checksum: 'none', disk_image: true, ssh_username: 'root', ssh_password: 'pw', boot_wait: '0s', ...values }),
     { templateDir: dir, sourceFullName: 'qemu.vm', buildName: '' },
   );
   if (!prepared.config) throw new Error(JSON.stringify(prepared.errors));

@@ -171,14 +171,14 @@ function open(cfg: ConnectConfig, signal?: AbortSignal): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
     let settled = false;
-    const done = (e: unknown, c?: Client): void => {
+    const done = (e: Error | null, c?: Client): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       if (c) resolve(c);
       else {
         client.end();
-        reject(e);
+        reject(e ?? new Error('ssh: connection failed'));
       }
     };
     const onAbort = (): void => done(new CancelledError());
