@@ -197,7 +197,7 @@ function minor(rdev: number): number {
   return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
 }
 
-const STAGE = 1 << 20;
+const STAGE = 256 << 10;
 
 /** Writes headers and file bodies through a 1 MiB staging buffer the sink may not keep. */
 async function emitTar(nodes: Node[], sink: LayerBlobSink): Promise<void> {
