@@ -20,7 +20,7 @@ now() { date +%s.%N; }
 declare -A hand ours
 
 # imgbuild, through the library the post-processors call.
-cat > "$work/ours.mjs" <<JS
+cat > "$work/imgbuild-run.mjs" <<JS
 import { rootfsToRawDisk } from '$PWD/dist/src/disk/raw-disk.js';
 import { convertDisk } from '$PWD/dist/src/disk/formats.js';
 import { writeOva } from '$PWD/dist/src/disk/ova.js';
@@ -39,7 +39,7 @@ console.log(JSON.stringify({ raw, qcow2, vmdk, ova, size: r.sizeBytes, root: r.p
 JS
 
 run_ours() {
-  node "$work/ours.mjs" "$work"
+  node "$work/imgbuild-run.mjs" "$work"
 }
 
 run_hand() {

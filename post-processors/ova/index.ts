@@ -36,6 +36,7 @@ export const ovaPostProcessor: PostProcessor<Prepared> = {
         workDir: work,
         sourceDateEpoch: epoch,
         signal: ctx.signal,
+        journal: ctx.journal,
         ...(config.disk_size !== undefined ? { sizeBytes: parseSize(config.disk_size) ?? 0 } : {}),
         ...(config.kernel_args !== undefined ? { kernelArgs: config.kernel_args } : {}),
       });

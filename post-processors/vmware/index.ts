@@ -40,6 +40,7 @@ export const vmwarePostProcessor: PostProcessor<Prepared> = {
         workDir: work,
         sourceDateEpoch: epoch,
         signal: ctx.signal,
+        journal: ctx.journal,
         ...(config.disk_size !== undefined ? { sizeBytes: parseSize(config.disk_size) ?? 0 } : {}),
         ...(config.kernel_args !== undefined ? { kernelArgs: config.kernel_args } : {}),
       });

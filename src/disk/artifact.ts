@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { BuildError } from '../core/errors.js';
+import type { Journal } from '../core/journal-types.js';
 import type { Artifact } from '../core/plugin.js';
 import { STATE_MANIFEST_DIGEST, STATE_OCI_LAYOUT } from '../oci/artifact-state.js';
 import { hostDiskDriver, type DiskDriver } from './driver.js';
@@ -32,6 +33,7 @@ export interface RawInputOptions {
   kernelArgs?: string;
   driver?: DiskDriver;
   signal?: AbortSignal;
+  journal?: Journal;
   /** Where to put a disk built from a container image; default workDir/disk.raw (temporary). */
   rawOutput?: string;
 }
@@ -55,12 +57,17 @@ export async function rawDiskForArtifact(input: Artifact, o: RawInputOptions): P
       ...(o.sizeBytes !== undefined ? { sizeBytes: o.sizeBytes } : {}),
       ...(o.kernelArgs !== undefined ? { kernelArgs: o.kernelArgs } : {}),
       ...(o.driver ? { driver: o.driver } : {}),
+      ...(o.journal ? { journal: o.journal } : {}),
       ...sig,
     });
     return { raw: out, seed: r.seed, temporary: o.rawOutput === undefined };
   }
 
-  const file = input.files.find((f) => BY_EXTENSION[extname(f).toLowerCase()] !== undefined);
+  // The qemu builder's artifact (Packer's keys): the disk path and its qemu-img format.
+  const qemuPath = input.state['diskPath'];
+  const qemuType = input.state['diskType'];
+  const file =
+    typeof qemuPath === 'string' ? qemuPath : input.files.find((f) => BY_EXTENSION[extname(f).toLowerCase()] !== undefined);
   if (file === undefined) {
     throw new BuildError(
       `${o.who}: artifact from ${input.builderId} has no disk (expects a container image, or a .raw/.img/.qcow2/.vmdk/.vhd/.vhdx file); put a container build or the disk post-processor before it`,
@@ -68,7 +75,7 @@ export async function rawDiskForArtifact(input: Artifact, o: RawInputOptions): P
     );
   }
   const seed = await fileSeed(file);
-  const format = BY_EXTENSION[extname(file).toLowerCase()] ?? 'raw';
+  const format = typeof qemuPath === 'string' && typeof qemuType === 'string' ? qemuType : (BY_EXTENSION[extname(file).toLowerCase()] ?? 'raw');
   if (format === 'raw') return { raw: file, seed, temporary: false };
   const raw = join(o.workDir, 'input.raw');
   await (o.driver ?? hostDiskDriver).run('qemu-img', ['convert', '-q', '-f', format, '-O', 'raw', file, raw], sig);

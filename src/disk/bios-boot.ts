@@ -2,6 +2,7 @@
 // needed: boot.img goes into the MBR's code area pointing at core.img's first sector, and
 // core.img's first sector (diskboot.img) gets the block list of the sectors that follow.
 // Offsets are GRUB's (include/grub/i386/pc/boot.h, grub-core/boot/i386/pc/diskboot.S).
+import { ImgbuildError } from '../core/errors.js';
 import { SECTOR } from './gpt.js';
 
 const KERNEL_SECTOR = 0x5c;
@@ -16,7 +17,9 @@ const FIRST_SEGMENT = 0x800 + (SECTOR >> 4);
 
 /** The MBR sector: boot.img's code over `mbr`'s signature and partition table. */
 export function biosMbr(bootImg: Buffer, mbr: Buffer, coreLba: number): Buffer {
-  if (bootImg.length !== SECTOR || mbr.length !== SECTOR) throw new RangeError('boot.img and the MBR must be one sector each');
+  if (bootImg.length !== SECTOR || mbr.length !== SECTOR) {
+    throw new ImgbuildError('E_DISK_GRUB', `GRUB boot.img is ${bootImg.length} bytes, expected ${SECTOR}; reinstall grub-pc-bin`, { source: 'environment' });
+  }
   const out = Buffer.from(mbr);
   bootImg.copy(out, 0, 0, MBR_CODE_END);
   out.writeBigUInt64LE(BigInt(coreLba), KERNEL_SECTOR);
@@ -30,7 +33,7 @@ export function biosMbr(bootImg: Buffer, mbr: Buffer, coreLba: number): Buffer {
 /** core.img with its block list filled for contiguous sectors starting at `coreLba`. */
 export function placeCoreImg(coreImg: Buffer, coreLba: number): Buffer {
   const sectors = Math.ceil(coreImg.length / SECTOR);
-  if (sectors - 1 > 0xffff) throw new RangeError('core.img too large for one block list entry');
+  if (sectors - 1 > 0xffff) throw new ImgbuildError('E_DISK_GRUB', `GRUB core.img of ${coreImg.length} bytes is too large for one block list entry`, { source: 'internal' });
   const out = Buffer.alloc(sectors * SECTOR);
   coreImg.copy(out);
   const entry = SECTOR - BLOCKLIST_ENTRY;

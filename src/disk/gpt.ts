@@ -1,5 +1,6 @@
 // GUID partition table written by us rather than sgdisk: every field is fixed by the layout
 // and the ids, so the table is byte-identical between runs and hosts.
+import { ImgbuildError } from '../core/errors.js';
 import { crc32 } from './crc32.js';
 
 export const SECTOR = 512;
@@ -105,7 +106,7 @@ export function protectiveMbr(totalSectors: number): Buffer {
 export function guidToBytes(guid: string): Buffer {
   const h = guid.replace(/-/g, '');
   const b = Buffer.from(h, 'hex');
-  if (b.length !== 16) throw new RangeError(`not a GUID: ${guid}`);
+  if (b.length !== 16) throw new ImgbuildError('E_DISK_GUID', `GPT: "${guid}" is not a GUID`, { source: 'internal' });
   return Buffer.concat([
     Buffer.from(b.subarray(0, 4)).reverse(),
     Buffer.from(b.subarray(4, 6)).reverse(),

@@ -7,6 +7,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BuildError, EnvironmentError } from '../core/errors.js';
+import type { Journal, JournalEntry } from '../core/journal-types.js';
 import { flattenImage } from '../oci/flatten.js';
 import { OciLayout } from '../oci/layout.js';
 import { biosMbr, placeCoreImg } from './bios-boot.js';
@@ -44,6 +45,8 @@ export interface RawDiskOptions {
   signal?: AbortSignal;
   /** Where scratch trees go (overlay upper, ESP staging, flattened image). Default os.tmpdir(). */
   tmpDir?: string;
+  /** Where the scratch dir and the overlay mount are recorded, for `imgbuild cleanup`. */
+  journal?: Journal;
   /** GRUB's platform directories; default /usr/lib/grub. */
   grubLibDir?: string;
 }
@@ -80,6 +83,8 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
   const grubLib = o.grubLibDir ?? '/usr/lib/grub';
   await requireGrub(grubLib);
   const tmp = await mkdtemp(join(o.tmpDir ?? tmpdir(), 'imgbuild-disk-'));
+  const tmpEntry = await o.journal?.record('path', { path: tmp }, `scratch dir of ${what}`);
+  let mountEntry: JournalEntry | undefined;
   let merged: string | null = null;
   const partial = `${o.output}.partial`;
   try {
@@ -127,9 +132,11 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
 
     const fstabText = fstab(ids.rootFsUuid);
     if (o.rootfsDir !== undefined) {
-      merged = join(tmp, 'merged');
-      await overlayWithFile(driver, tree, tmp, merged, 'etc/fstab', fstabText, epoch);
-      tree = merged;
+      const target = join(tmp, 'merged');
+      mountEntry = await o.journal?.record('mount', { target }, `overlay adding /etc/fstab for ${what}`);
+      await overlayWithFile(driver, tree, tmp, target, 'etc/fstab', fstabText, epoch);
+      merged = target;
+      tree = target;
     } else {
       await writeKeepingDirTimes(tree, 'etc/fstab', fstabText, epoch);
     }
@@ -200,9 +207,14 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       },
     };
   } finally {
-    if (merged !== null) await driver.unmount(merged).catch(() => undefined);
+    if (merged !== null) {
+      // A failed unmount stops here: removing tmp would walk the merged view of the caller's tree.
+      await driver.unmount(merged);
+    }
+    if (mountEntry) await o.journal?.strike(mountEntry);
     await rm(partial, { force: true });
     await rm(tmp, { recursive: true, force: true });
+    if (tmpEntry) await o.journal?.strike(tmpEntry);
   }
 }
 

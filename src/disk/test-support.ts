@@ -3,6 +3,7 @@
 // boot that watches the serial console for a pattern, time-boxed, killing QEMU after.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { EnvironmentError } from '../core/errors.js';
 import { bootstrapTarball, type BootstrapOptions } from '../bootstrap/index.js';
 import { defaultCacheDir } from '../oci/cache-dir.js';
 
@@ -18,7 +19,7 @@ export async function vmRootfsTarball(): Promise<string> {
 export function extractTarball(tarball: string, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const r = spawnSync('tar', ['--numeric-owner', '-xpf', tarball, '-C', dir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tar -x ${tarball}: ${r.stderr}`);
+  if (r.status !== 0) throw new EnvironmentError(`tar -x ${tarball}: ${r.stderr.trim()}`);
 }
 
 export interface BootResult {
