@@ -236,6 +236,22 @@ describe('console', () => {
   });
 });
 
+describe('build', () => {
+  test('fails when -only or -except leaves nothing to build, naming the builds there are', async () => {
+    const only = await runCli(['build', '-only=nomatch.*', HELLO]);
+    expect(only.code).toBe(1);
+    expect(only.stderr).toBe("Error: No builds to run: none of the template's builds (hello.null.hello) is selected by -only=nomatch.*.\n");
+    const except = await runCli(['build', '-except=hello.*', HELLO]);
+    expect(except.code).toBe(1);
+    expect(except.stderr).toContain('is selected by -except=hello.*');
+  });
+
+  test('--json and -machine-readable together are a usage error', async () => {
+    const r = await runCli(['build', '--json', '-machine-readable', HELLO]);
+    expect(r.code).toBe(2);
+  });
+});
+
 describe('cache', () => {
   test('du and prune work on an empty cache', async () => {
     const env = { IMGBUILD_CACHE_DIR: path.join(tmp, 'cache-empty') };

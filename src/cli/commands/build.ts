@@ -3,13 +3,14 @@
 // cancels the running steps and unwinds every cleanup in reverse order; we exit 130 only
 // after that, as Packer does. Further signals during cleanup are acknowledged, not obeyed:
 // killing imgbuild half-way through cleanup is what leaves resources behind.
-import { BuildError, CancelledError, ExitCode } from '../../core/errors.js';
+import { BuildError, CancelledError, ExitCode, ImgbuildError } from '../../core/errors.js';
 import { createSink, type SinkMode } from '../../core/events.js';
 import { runBuilds } from '../../core/orchestrator.js';
 import { validatePlan } from '../../core/registry.js';
 import type { OnErrorMode } from '../../core/runner.js';
 import { UsageError } from '../argv.js';
-import { loadForCli, planForCli, reportOrThrow, type TemplateFlags } from '../load.js';
+import { planBuilds } from '../../template/planner.js';
+import { loadForCli, planForCli, reportOrThrow, type LoadedTemplate, type TemplateFlags } from '../load.js';
 import { isCi, wantsColor, type CliIo } from '../io.js';
 import { defaultJournalDir } from '../../core/journal.js';
 import { applyCacheFlags, type CacheBuildFlags } from './cache.js';
@@ -36,6 +37,7 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
   }
   const loaded = await loadForCli(templatePath, flags, io);
   const plan = await planForCli(loaded, flags, io);
+  if (plan.builds.length === 0) throw noBuilds(loaded, flags);
   await reportOrThrow(await validatePlan(plan), loaded.sources, flags, io);
   // The step cache is configured through the environment the builders read.
   applyCacheFlags(flags, io.env);
@@ -80,6 +82,23 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * A build that builds nothing is almost always a mistyped -only/-except (or an empty
+ * template); succeeding silently would hide it from a CI pipeline.
+ */
+function noBuilds(loaded: LoadedTemplate, flags: BuildFlags): ImgbuildError {
+  const all = planBuilds(loaded.template, { only: [], except: [] }).plan?.builds.map((b) => b.displayName) ?? [];
+  const filters = [
+    ...(flags.only !== undefined ? [`-only=${flags.only.join(',')}`] : []),
+    ...(flags.except !== undefined ? [`-except=${flags.except.join(',')}`] : []),
+  ];
+  if (all.length === 0) return new ImgbuildError('E_NO_BUILDS', 'No builds to run: the template has no build blocks with sources.');
+  return new ImgbuildError(
+    'E_NO_BUILDS',
+    `No builds to run: none of the template's builds (${all.join(', ')}) is selected by ${filters.join(' ')}.`,
+  );
 }
 
 /** --json and -machine-readable are for programs; -debug needs plain prompts; else by terminal. */
