@@ -26,6 +26,20 @@ describe('ParallelGzip', () => {
     expect(gunzipSync(out).equals(data)).toBe(true);
   });
 
+  test('lets the caller reuse its buffer as soon as write resolves', async () => {
+    const data = Buffer.concat([text, noise]);
+    const out: Buffer[] = [];
+    const g = new ParallelGzip((b) => void out.push(Buffer.from(b)), 6, 65536);
+    const scratch = Buffer.alloc(100_000);
+    for (let i = 0; i < data.length; i += scratch.length) {
+      const n = data.copy(scratch, 0, i, i + scratch.length);
+      await g.write(scratch.subarray(0, n));
+      scratch.fill(0xaa); // What a reused staging buffer looks like afterwards.
+    }
+    await g.end();
+    expect(gunzipSync(Buffer.concat(out)).equals(data)).toBe(true);
+  });
+
   test('is deterministic whatever the write sizes are', async () => {
     const data = Buffer.concat([text, noise, text]);
     const a = await gz(data, 65536, 1);

@@ -31,7 +31,8 @@ export class ParallelGzip {
     if (!this.headerWritten) await this.header();
     this.crc = crc32(buf, this.crc);
     this.total += buf.length;
-    this.pending.push(buf);
+    // Callers reuse their buffer once write() resolves: what stays pending must be our copy.
+    this.pending.push(Buffer.from(buf));
     this.pendingLen += buf.length;
     while (this.pendingLen >= this.chunkSize) await this.submit(this.take(this.chunkSize), false);
   }
@@ -70,8 +71,7 @@ export class ParallelGzip {
       chunkSize: 256 * 1024,
     };
     if (this.dict) opts.dictionary = this.dict;
-    // The chunk buffer may be a view into a larger one the caller reuses: copy what outlives us.
-    const own = Buffer.from(chunk);
+    const own = chunk;
     this.dict = own.length >= DICT_SIZE ? own.subarray(own.length - DICT_SIZE) : Buffer.concat([this.dict ?? Buffer.alloc(0), own]).subarray(-DICT_SIZE);
     const job = new Promise<Buffer>((resolve, reject) => deflateRaw(own, opts, (err, out) => (err ? reject(err) : resolve(out))));
     // Awaited in order later; until then a failure must not count as an unhandled rejection.
