@@ -48,6 +48,8 @@ export class SshConnectError extends BuildError {
   }
 }
 
+const ATTEMPT_TIMEOUT_MS = 8_000;
+
 type FailureKind = 'refused' | 'timeout' | 'auth' | 'handshake' | 'other';
 
 interface AttemptError {
@@ -66,8 +68,10 @@ export async function connectWithRetry(opts: SshConnectOptions, signal?: AbortSi
     if (signal?.aborted) throw new CancelledError();
     attempts++;
     if (attempts > 1 && last) opts.onRetry?.(attempts, last.message);
-    // Each attempt may wait for the banner at most until the overall deadline.
-    const readyTimeout = Math.max(1_000, Math.min(20_000, deadline - Date.now()));
+    // QEMU's user network accepts the TCP connection before the guest listens and then
+    // holds it silently, so a long wait per attempt only delays noticing that the guest
+    // is up; a handshake that really takes longer than this is retried.
+    const readyTimeout = Math.max(1_000, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
     try {
       return await attempt(opts, readyTimeout, signal);
     } catch (e) {
