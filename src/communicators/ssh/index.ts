@@ -193,8 +193,12 @@ export class SshCommunicator implements Communicator {
     const conn = await this.connection(signal);
     const cmd = `if [ -d ${shq(src)} ]; then echo 'is a directory; end the source with / to download a directory' >&2; exit 21; fi; cat ${shq(src)}`;
     const ch = await openExec(conn, cmd, this.endpoint, `download ${src}`);
-    ch.pipe(dst);
+    // The local write must be finished, not just the channel closed, before we return.
+    const written = pipeline(ch, dst);
+    // Awaited below; when the command fails first, its error is the one that matters.
+    written.catch(() => undefined);
     const res = await runChannel(ch, conn, { onStderr: (c) => (stderr += c), ...(signal ? { signal } : {}) }, this.endpoint, `download ${src}`, false);
+    await written;
     if (res.exitCode !== 0) throw new BuildError(`download ${src} from ${this.endpoint}: ${stderr.trim() || `exit status ${res.exitCode}`}`);
   }
 
