@@ -3,7 +3,8 @@
 // made bootable by src/disk, booted by the builder, provisioned over SSH with the shell
 // and file provisioners (upload, directory upload, download), shut down and written out as
 // qcow2. A second build boots that output through a backing file and finds the first
-// build's changes. An interrupted build leaves no QEMU, no build dir and no journal entry.
+// build's changes. UEFI boots through OVMF with per-build variables. An interrupted build
+// leaves no QEMU, no build dir and no journal entry.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -201,3 +202,25 @@ test('SIGINT while waiting for SSH stops QEMU and removes everything', async () 
   expect(leftovers()).toEqual({ qemu: [], buildDirs: [], journal: [] });
   expect(existsSync(path.join(dir, 'out'))).toBe(false);
 }, 180_000);
+
+test('UEFI: boots the disk with OVMF from a per-build copy of the variables, which ships beside a raw disk', async () => {
+  const dir = template(
+    'uefi',
+    `  iso_url          = ${JSON.stringify(disk)}
+  iso_checksum     = "sha256:${diskSha}"
+  disk_image       = true
+  efi_boot         = true`,
+    `  provisioner "shell" {
+    inline = ["test -d /sys/firmware/efi && echo booted-uefi"]
+  }`,
+  );
+  const hcl = path.join(dir, 'build.pkr.hcl');
+  writeFileSync(hcl, readFileSync(hcl, 'utf8').replace('format           = "qcow2"', 'format           = "raw"'));
+  const r = await runCli(['build', 'build.pkr.hcl'], { cwd: dir, env: env(), timeoutMs: BUILD_TIMEOUT });
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) as string });
+  expect(r.stdout).toContain('booted-uefi');
+  expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['efivars.fd', 'uefi.qcow2']);
+  const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path.join(dir, 'out', 'uefi.qcow2')], { encoding: 'utf8' })) as { format: string };
+  expect(info.format).toBe('raw');
+  expect(leftovers()).toEqual({ qemu: [], buildDirs: [], journal: [] });
+}, BUILD_TIMEOUT);
