@@ -101,6 +101,23 @@ describe('exec', () => {
     expect(out).toBe('back\n');
   });
 
+  test('authenticates through ssh-agent (ssh_agent_auth)', async () => {
+    const sock = path.join(work, 'agent.sock');
+    const agent = execFileSync('ssh-agent', ['-s', '-a', sock], { encoding: 'utf8' });
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(agent)?.[1];
+    try {
+      const f = path.join(work, 'id_agent');
+      writeFileSync(f, key.privateKey, { mode: 0o600 });
+      execFileSync('ssh-add', ['-q', f], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      const { privateKey: _unused, ...noKey } = opts(sshd.port, { agent: sock });
+      const c = new SshCommunicator(noKey);
+      comms.push(c);
+      expect(await c.exec('true')).toEqual({ exitCode: 0 });
+    } finally {
+      if (pid) process.kill(Number(pid));
+    }
+  });
+
   test('reaches the target through a bastion host', async () => {
     const c = comm(sshd.port, { bastion: { host: '127.0.0.1', port: plain.port, username: 'root', privateKey: key.privateKey } });
     let out = '';
