@@ -28,7 +28,7 @@ describe('prepareQemu', () => {
     expect(config).toBeNull();
     expect(errors.map((e) => e.detail)).toEqual([
       'iso_url: one of iso_url or iso_urls must be set (the installer ISO, or the disk image with disk_image = true).',
-      'iso_checksum: "sha256:xyz" is not "<type>:<hex>" with type md5, sha1, sha256 or sha512, a bare hex digest, or "none".',
+      'iso_checksum: "sha256:xyz" is not "<type>:<hex>" with type md5, sha1, sha256 or sha512, a bare hex digest, "file:<checksum file path or URL>", or "none".',
       'use_backing_file: needs disk_image = true and format = "qcow2".',
       'disk_size: "huge" is not a size such as "10G", "512M" or a number of MiB.',
       'ssh_username: an SSH username is required to connect to the machine.',

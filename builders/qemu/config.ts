@@ -115,8 +115,8 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
   }
   if (c.iso_checksum === undefined || c.iso_checksum === '') {
     errors.push(diagnosticAt(raw, ['iso_checksum'], 'Missing required argument', 'iso_checksum: set "sha256:<hex>" (or "none" to skip verification).'));
-  } else if (!/^(none|(md5|sha1|sha256|sha512):[0-9a-fA-F]+|[0-9a-fA-F]{32,128})$/.test(c.iso_checksum)) {
-    errors.push(diagnosticAt(raw, ['iso_checksum'], 'Invalid value', `iso_checksum: "${c.iso_checksum}" is not "<type>:<hex>" with type md5, sha1, sha256 or sha512, a bare hex digest, or "none".`));
+  } else if (!/^(none|file:.+|(md5|sha1|sha256|sha512):[0-9a-fA-F]+|[0-9a-fA-F]{32,128})$/.test(c.iso_checksum)) {
+    errors.push(diagnosticAt(raw, ['iso_checksum'], 'Invalid value', `iso_checksum: "${c.iso_checksum}" is not "<type>:<hex>" with type md5, sha1, sha256 or sha512, a bare hex digest, "file:<checksum file path or URL>", or "none".`));
   }
   const format = c.format ?? 'qcow2';
   const useBackingFile = c.use_backing_file ?? false;
@@ -141,7 +141,8 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
   return {
     config: {
       isoUrls: urls.map((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : abs(u))),
-      isoChecksum: c.iso_checksum ?? 'none',
+      // A relative checksum file is relative to the template, like every other path.
+      isoChecksum: checksumWithAbsoluteFile(c.iso_checksum ?? 'none', abs),
       diskImage: c.disk_image ?? false,
       useBackingFile,
       // Packer: a backing file makes compaction pointless, so it is skipped.
@@ -181,6 +182,11 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
     warnings: prepared.warnings,
     errors: [],
   };
+}
+
+function checksumWithAbsoluteFile(v: string, abs: (p: string) => string): string {
+  if (!v.startsWith('file:') || /^file:(\/\/|[a-z][a-z0-9+.-]*:\/\/)/i.test(v)) return v;
+  return `file:${abs(v.slice('file:'.length))}`;
 }
 
 /** "10G", "512M", "1T", "2048" (MiB, as Packer) -> bytes. */

@@ -26,7 +26,7 @@ import { StepAccelerator } from './steps/step-accelerator.js';
 import { StepBuildDir } from './steps/step-build-dir.js';
 import { StepConnect } from './steps/step-connect.js';
 import { StepCreateDisk } from './steps/step-create-disk.js';
-import { StepDownload } from './steps/step-download.js';
+import { StepDownload, checksumFromFile } from './steps/step-download.js';
 import { StepResizeDisk } from './steps/step-resize-disk.js';
 import { StepShutdown } from './steps/step-shutdown.js';
 
@@ -304,6 +304,19 @@ describe('steps', () => {
     await new StepDownload(c, d).run(second);
     expect(second.state.require(QEMU_SOURCE)).toBe(file);
     expect(d.calls.filter((x) => x[0] === 'download' && x[1]?.includes('example'))).toHaveLength(1);
+  });
+
+  test('iso_checksum = "file:..." takes the digest for the image from a GNU or BSD checksum file', async () => {
+    const sums = path.join(work, `SHA256SUMS${++n}`);
+    writeFileSync(sums, `${'a'.repeat(64)}  other.img\n${'b'.repeat(64)} *base.qcow2\n`);
+    const d = new FakeDriver();
+    d.hashFile = async () => 'b'.repeat(64);
+    await new StepDownload(config({ iso_checksum: `file:${sums}` }), d).run(context());
+    d.hashFile = async () => 'c'.repeat(64);
+    await expect(new StepDownload(config({ iso_checksum: `file:${sums}` }), d).run(context())).rejects.toThrow(`has sha256 ${'c'.repeat(64)}, expected ${'b'.repeat(64)}`);
+    expect(checksumFromFile(`SHA512 (dir/base.qcow2) = ${'D'.repeat(128)}\n`, 'base.qcow2')).toEqual({ algorithm: 'sha512', hex: 'd'.repeat(128) });
+    writeFileSync(sums, `${'a'.repeat(64)}  other.img\n`);
+    await expect(new StepDownload(config({ iso_checksum: `file:${sums}` }), d).run(context())).rejects.toThrow(`iso_checksum: checksum file ${sums} has no line for base.qcow2`);
   });
 
   test('use_backing_file makes a qcow2 overlay naming the source and its format', async () => {

@@ -3,14 +3,14 @@
 // $IMGBUILD_CACHE_DIR/downloads (named by the URL's hash) and verified on every use, so a
 // corrupt or replaced cache entry is fetched again rather than booted.
 import { createHash } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BuildError, CancelledError, errorMessage } from '../../../src/core/errors.js';
 import type { Step, StepContext } from '../../../src/core/plugin.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver } from '../driver.js';
-import { QEMU_SOURCE } from '../state.js';
+import { QEMU_BUILD_DIR, QEMU_SOURCE } from '../state.js';
 
 export class StepDownload implements Step {
   readonly name = 'download';
@@ -21,11 +21,11 @@ export class StepDownload implements Step {
   ) {}
 
   async run(ctx: StepContext): Promise<void> {
-    const checksum = parseChecksum(this.config.isoChecksum);
     const failures: string[] = [];
     for (const url of this.config.isoUrls) {
       if (ctx.signal.aborted) throw new CancelledError();
       try {
+        const checksum = await this.checksumFor(url, ctx);
         const file = await this.fetchOne(url, checksum, ctx);
         ctx.state.set(QEMU_SOURCE, file);
         return;
@@ -62,6 +62,30 @@ export class StepDownload implements Step {
     return file;
   }
 
+  /** iso_checksum as a digest; "file:" reads the line for this URL's file name from a checksum file. */
+  private async checksumFor(url: string, ctx: StepContext): Promise<Checksum | null> {
+    const spec = this.config.isoChecksum;
+    if (!spec.startsWith('file:')) return parseChecksum(spec);
+    const where = spec.slice('file:'.length);
+    let text: string;
+    try {
+      if (/^https?:\/\//i.test(where)) {
+        const tmp = path.join(ctx.state.require(QEMU_BUILD_DIR), `checksums-${createHash('sha256').update(where).digest('hex').slice(0, 8)}`);
+        await this.driver.download(where, tmp, ctx.signal);
+        text = await readFile(tmp, 'utf8');
+      } else {
+        text = await readFile(where.startsWith('file://') ? fileURLToPath(where) : where, 'utf8');
+      }
+    } catch (e) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      throw new BuildError(`iso_checksum: cannot read checksum file ${where}: ${errorMessage(e)}`, { cause: e });
+    }
+    const name = path.posix.basename(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? new URL(url).pathname : url);
+    const found = checksumFromFile(text, name);
+    if (found === null) throw new BuildError(`iso_checksum: checksum file ${where} has no line for ${name}; check that it lists the file iso_url names`, { code: 'E_CHECKSUM' });
+    return found;
+  }
+
   private async matches(file: string, c: Checksum, ctx: StepContext): Promise<boolean> {
     return (await this.driver.hashFile(file, c.algorithm, ctx.signal)) === c.hex;
   }
@@ -88,6 +112,23 @@ export function parseChecksum(text: string): Checksum | null {
   const algorithm = (m?.[1] as Checksum['algorithm'] | undefined) ?? byLength[m?.[2]?.length ?? 0];
   if (!m || algorithm === undefined) throw new BuildError(`iso_checksum: "${text}" is not "<type>:<hex>" or a bare md5/sha1/sha256/sha512 digest`);
   return { algorithm, hex: (m[2] ?? '').toLowerCase() };
+}
+
+/**
+ * The digest for `name` in a checksum file: GNU ("HEX  name", "HEX *name") or BSD
+ * ("SHA256 (name) = HEX") lines. The algorithm comes from the BSD tag, else the digest's
+ * length.
+ */
+export function checksumFromFile(text: string, name: string): Checksum | null {
+  for (const line of text.split(/\r?\n/)) {
+    const bsd = /^(MD5|SHA1|SHA256|SHA512)\s*\((.+)\)\s*=\s*([0-9a-fA-F]+)$/.exec(line.trim());
+    if (bsd && path.posix.basename(bsd[2] ?? '') === name) {
+      return { algorithm: (bsd[1] ?? '').toLowerCase() as Checksum['algorithm'], hex: (bsd[3] ?? '').toLowerCase() };
+    }
+    const gnu = /^([0-9a-fA-F]{32,128})\s+\*?(.+)$/.exec(line.trim());
+    if (gnu && path.posix.basename((gnu[2] ?? '').replace(/^\.\//, '')) === name) return parseChecksum(gnu[1] ?? '');
+  }
+  return null;
 }
 
 async function isFile(p: string): Promise<boolean> {
