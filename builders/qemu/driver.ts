@@ -59,7 +59,7 @@ export class HostQemuDriver implements QemuDriver {
     const part = `${dest}.part`;
     try {
       const res = await fetch(url, { signal });
-      if (!res.ok || !res.body) throw new BuildError(`download ${url}: HTTP ${res.status} ${res.statusText}`);
+      if (!res.ok || !res.body) throw new BuildError(`download ${url}: HTTP ${res.status} ${res.statusText}; check the URL, or download the file yourself and give its path`);
       await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(part), { signal });
       await rename(part, dest);
     } catch (e) {
