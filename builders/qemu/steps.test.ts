@@ -379,6 +379,27 @@ describe('steps', () => {
     expect(ctx.sink.events.some((e) => e.type === 'message' && e.level === 'warn' && e.text.includes('did not stop within shutdown_timeout (1ms)'))).toBe(true);
   });
 
+  test('a build dir too deep for a unix socket path gets its QMP socket in a short journaled dir, removed after', async () => {
+    const c = config();
+    const d = new FakeDriver();
+    const ctx = context();
+    const deep = path.join(work, 'x'.repeat(90));
+    ctx.state.set(QEMU_BUILD_DIR, deep);
+    ctx.state.set(QEMU_ACCELERATOR, 'tcg');
+    ctx.state.set(QEMU_DISK, '/d.qcow2');
+    ctx.state.set(QEMU_SOURCE, '/s.qcow2');
+    const { StepRunQemu } = await import('./steps/step-run-qemu.js');
+    const step = new StepRunQemu(c, d);
+    await step.run(ctx);
+    const qmpArg = d.calls[0]?.find((a) => a.startsWith('unix:')) ?? '';
+    const sock = qmpArg.slice('unix:'.length).split(',')[0] ?? '';
+    expect(sock.startsWith(path.join(tmpdir(), 'imgbuild-qmp-'))).toBe(true);
+    expect(existsSync(path.dirname(sock))).toBe(true);
+    await step.cleanup(ctx);
+    expect(existsSync(path.dirname(sock))).toBe(false);
+    expect(ctx.journaled.size).toBe(0);
+  });
+
   test('cleanup escalates from QMP quit to SIGTERM to SIGKILL for a wedged QEMU', async () => {
     const c = config();
     const d = new FakeDriver();

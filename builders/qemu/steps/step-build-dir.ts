@@ -30,7 +30,8 @@ export class StepBuildDir implements Step {
       ctx.ui.say(`Deleting previous output directory ${out} (-force)`);
       await rm(out, { recursive: true, force: true });
     }
-    const name = `qemu-${ctx.build.runId.slice(0, 12)}-${ctx.build.sourceName}`.replace(/[^\w.-]/g, '_');
+    // Short: the QMP socket lives here and unix socket paths are limited to 107 bytes.
+    const name = `qemu-${ctx.build.runId.slice(0, 12)}-${ctx.build.sourceName.slice(0, 24)}`.replace(/[^\w.-]/g, '_');
     const dir = path.join(this.driver.cacheDir, 'tmp', name);
     this.entry = await ctx.journal.record('path', { path: dir }, `qemu build dir for ${ctx.build.sourceFullName}`);
     this.dir = dir;

@@ -1,7 +1,9 @@
 // Starts QEMU and connects to its monitor. The process is journaled the moment it exists
 // (its pid is what `imgbuild cleanup` needs); cleanup asks QEMU to quit over QMP, then
 // escalates to SIGTERM and SIGKILL, and tolerates a VM that is already gone.
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError } from '../../../src/core/errors.js';
 import type { JournalEntry } from '../../../src/core/journal-types.js';
@@ -17,6 +19,8 @@ export class StepRunQemu implements Step {
   private proc: QemuProcess | null = null;
   private qmp: Qmp | null = null;
   private entry: JournalEntry | null = null;
+  private socketDir: string | null = null;
+  private socketEntry: JournalEntry | null = null;
 
   constructor(
     private readonly config: QemuConfig,
@@ -29,7 +33,16 @@ export class StepRunQemu implements Step {
     const sshPort = await this.driver.freePort();
     const serialLog = path.join(dir, 'serial.log');
     const qemuLog = path.join(dir, 'qemu.log');
-    const qmpSocket = path.join(dir, 'qmp.sock');
+    let qmpSocket = path.join(dir, 'qmp.sock');
+    if (Buffer.byteLength(qmpSocket) > 100) {
+      // A long IMGBUILD_CACHE_DIR would overflow sun_path; the socket goes to a short
+      // private directory instead, journaled and removed like the build dir.
+      const short = path.join(tmpdir(), `imgbuild-qmp-${randomBytes(6).toString('hex')}`);
+      this.socketEntry = await ctx.journal.record('path', { path: short }, `QMP socket dir for ${ctx.build.sourceFullName}`);
+      this.socketDir = short;
+      await mkdir(short, { mode: 0o700 });
+      qmpSocket = path.join(short, 'qmp.sock');
+    }
     const args = qemuArgs({
       config: this.config,
       accelerator: ctx.state.require(QEMU_ACCELERATOR),
@@ -57,7 +70,10 @@ export class StepRunQemu implements Step {
 
   async cleanup(ctx: StepContext): Promise<void> {
     const proc = this.proc;
-    if (proc === null) return;
+    if (proc === null) {
+      await this.removeSocketDir(ctx);
+      return;
+    }
     if (proc.running) {
       await this.qmp?.execute('quit').catch(() => undefined);
       if (!(await exitsWithin(proc, 3_000))) {
@@ -74,6 +90,15 @@ export class StepRunQemu implements Step {
     ctx.state.delete(QEMU_VM);
     if (this.entry) await ctx.journal.strike(this.entry);
     this.entry = null;
+    await this.removeSocketDir(ctx);
+  }
+
+  private async removeSocketDir(ctx: StepContext): Promise<void> {
+    if (this.socketDir === null) return;
+    await rm(this.socketDir, { recursive: true, force: true });
+    this.socketDir = null;
+    if (this.socketEntry) await ctx.journal.strike(this.socketEntry);
+    this.socketEntry = null;
   }
 }
 
