@@ -10,7 +10,10 @@ import type { FunctionDef as EvalFunctionDef } from './eval/function-api.js';
 import { convertToType, parseTypeExpr, typeString } from './eval/types.js';
 import type { TypeConstraint as EvalType } from './eval/types.js';
 import type { FunctionContext } from './functions/types.js';
-import { didYouMean, parseExpression as parseHCLExpression, parseHCL, parseHCLJSON, PACKER_JSON_SCHEMA } from '../hcl/index.js';
+// Straight from the modules, not hcl/index.js: that would load the formatter on every validate.
+import { parseExpression as parseHCLExpression, parseHCL } from '../hcl/parser.js';
+import { parseHCLJSON, PACKER_JSON_SCHEMA } from '../hcl/json.js';
+import { didYouMean } from '../hcl/suggest.js';
 import { templateRenderer } from './eval/template-string.js';
 import { FUNCTIONS } from './functions/index.js';
 

@@ -1,10 +1,13 @@
 // Hashing and crypto functions. Digests are over the UTF-8 bytes of a string (or a file's
 // bytes); bcrypt and uuidv4 are random, hence impure.
 import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID, type KeyObject } from 'node:crypto';
-import bcryptjs from 'bcryptjs';
+import { lazyModule } from './lazy.js';
+
 import { decodeBase64Strict } from './shared.js';
 import { readFileBytes } from './filesystem.js';
 import { define, type FunctionDef } from './types.js';
+
+const bcrypt = lazyModule<typeof import('bcryptjs')>('bcryptjs');
 
 const str = { name: 'str', type: 'string' };
 const pathParam = { name: 'path', type: 'string' };
@@ -35,7 +38,7 @@ export const cryptoFunctions: FunctionDef[] = [
     if (Buffer.byteLength(input, 'utf8') > 72) {
       throw a.fail('error occured generating password bcrypt: password length exceeds 72 bytes');
     }
-    return bcryptjs.hashSync(input, bcryptjs.genSaltSync(cost));
+    return bcrypt().hashSync(input, bcrypt().genSaltSync(cost));
   }),
   define({ name: 'rsadecrypt', params: [{ name: 'ciphertext', type: 'string' }, { name: 'privatekey', type: 'string' }] }, (a) => {
     const s = a.str(0);

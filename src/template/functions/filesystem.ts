@@ -4,10 +4,13 @@
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { posix as path } from 'node:path';
-import { minimatch } from 'minimatch';
+import { lazyModule } from './lazy.js';
+
 import type { Value } from '../value.js';
 import { compareStrings } from './shared.js';
 import { define, type Args, type FunctionContext, type FunctionDef } from './types.js';
+
+const glob = lazyModule<typeof import('minimatch')>('minimatch');
 
 const pathParam = { name: 'path', type: 'string' };
 
@@ -146,7 +149,7 @@ function fileset(a: Args, ctx: FunctionContext): Value {
   const depth = rel.includes('**') ? Infinity : rel.split('/').length;
   const out: string[] = [];
   walk(base, '', depth, (relPath) => {
-    if (minimatch(relPath, rel, { dot: true })) out.push(relPath);
+    if (glob().minimatch(relPath, rel, { dot: true })) out.push(relPath);
   });
   return out.sort(compareStrings);
 }

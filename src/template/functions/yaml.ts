@@ -1,15 +1,19 @@
 // YAML for yamldecode and yamlencode, behaving as go-cty-yaml (Packer's YAML functions):
 // its scalar resolution on the way in and its go-yaml emitter style on the way out.
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { lazyModule } from './lazy.js';
+
 import { formatNumber } from '../convert.js';
 import { isObject, type Value, type ValueObject } from '../value.js';
 import { decodeBase64Strict, setKey, sortedKeys } from './shared.js';
+
+const yaml = lazyModule<typeof import('yaml')>('yaml');
 
 /** yamldecode: one document to a Value; throws YamlError with cty-yaml's wording. */
 export function decodeYaml(src: string): Value {
   // Every scalar stays a string here (failsafe schema); resolveScalar types them as cty-yaml
   // does. logLevel 'silent' keeps the library from printing on the process.
-  const docs = parseAllDocuments(src, { schema: 'failsafe', logLevel: 'silent' });
+  const docs = yaml().parseAllDocuments(src, { schema: 'failsafe', logLevel: 'silent' });
   const [doc, ...more] = Array.from(docs);
   if (!doc) return null;
   if (more.length > 0) throw new YamlError('on line 1, column 1: only one YAML document is allowed');
@@ -55,7 +59,7 @@ class YamlResolver {
   node(n: unknown): Value {
     if (--this.budget < 0) throw new YamlError('the document expands to too many values');
     if (n === null || n === undefined) return null;
-    if (isAlias(n)) {
+    if (yaml().isAlias(n)) {
       let target = this.targets.get(n);
       if (target === undefined) {
         target = n.resolve(this.doc);
@@ -64,7 +68,7 @@ class YamlResolver {
       if (this.open.has(target)) throw new YamlError('an alias cannot refer to the node that contains it');
       return this.node(target);
     }
-    if (isScalar(n)) {
+    if (yaml().isScalar(n)) {
       const plain = n.type === 'PLAIN';
       // The library decodes !!binary itself; cty-yaml keeps its base64 text, so use the source.
       const text = typeof n.value === 'string' ? n.value : (n.source ?? '');
@@ -79,12 +83,12 @@ class YamlResolver {
   }
 
   private collection(n: unknown): Value {
-    if (isSeq(n)) return n.items.map((x) => this.node(x));
-    if (isMap(n)) {
+    if (yaml().isSeq(n)) return n.items.map((x) => this.node(x));
+    if (yaml().isMap(n)) {
       const out: ValueObject = {};
       const explicit = new Set<string>();
       for (const pair of n.items) {
-        if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
+        if (yaml().isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
           this.merge(out, explicit, this.node(pair.value));
           continue;
         }
