@@ -37,9 +37,10 @@ describe('prepareQemu', () => {
     expect(warnings.map((w) => w.summary)).toEqual(['Argument is ignored']);
   });
 
-  test('rejects unknown keys with a hint', () => {
-    const { errors } = prepareQemu(rawConfig({ iso_url: 'd', iso_checksum: 'none', ssh_username: 'u', memroy: 1024 }), ctx);
+  test('rejects unknown keys with a hint, and still reports the other problems', () => {
+    const { errors } = prepareQemu(rawConfig({ iso_url: 'd', iso_checksum: 'sha256:xyz', memroy: 1024 }), ctx);
     expect(errors[0]?.detail).toMatch(/memory/);
+    expect(errors.slice(1).map((e) => e.detail.split(':')[0])).toEqual(['iso_checksum', 'ssh_username']);
   });
 
   test('sizes: Packer reads a bare number as MiB', () => {

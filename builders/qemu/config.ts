@@ -106,7 +106,9 @@ export const DEFAULT_OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuConfig> {
   const prepared = prepareConfig(qemuSchema, raw, { ignored: IGNORED });
   const errors: Diagnostic[] = [...prepared.errors];
-  const c = prepared.config;
+  // An unknown key makes the whole config null; the checks below still run on the known
+  // keys so every problem is reported at once, not one round of fixes at a time.
+  const c = prepared.config ?? prepareConfig(qemuSchema, { ...raw, values: knownKeys(raw) }).config;
   if (!c) return { config: null, warnings: prepared.warnings, errors };
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(ctx.templateDir, p));
   const urls = [...(c.iso_url !== undefined ? [c.iso_url] : []), ...(c.iso_urls ?? [])];
@@ -182,6 +184,10 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
     warnings: prepared.warnings,
     errors: [],
   };
+}
+
+function knownKeys(raw: RawConfig): RawConfig['values'] {
+  return Object.fromEntries(Object.entries(raw.values).filter(([k]) => k in qemuSchema.shape));
 }
 
 function checksumWithAbsoluteFile(v: string, abs: (p: string) => string): string {
