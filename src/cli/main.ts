@@ -23,7 +23,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  // If a bug leaves a promise that never settles, Node exits when the event loop drains,
+  // with status 0 and no word. Catch that: a command that never finished is a failure.
+  let finished = false;
+  const onExit = (): void => {
+    if (finished) return;
+    io.stderr.write('imgbuild: internal error: the command stopped before finishing (an operation never completed); please report this\n');
+    process.exitCode = ExitCode.INTERNAL;
+  };
+  process.once('exit', onExit);
   const code = await run(argv.slice(2), io);
+  finished = true;
+  process.removeListener('exit', onExit);
   // Let pending writes drain instead of process.exit(): piped stdout would be cut short.
   process.exitCode = code;
 }
