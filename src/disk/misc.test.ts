@@ -1,4 +1,5 @@
 import { parseSize } from './artifact.js';
+import { earlyConfig, grubCfg } from './grub-config.js';
 import { usedInodes } from './ext4-times.js';
 import { compareVersions } from './kernel.js';
 import { ovfEnvelope } from './ovf.js';
@@ -52,5 +53,24 @@ describe('disk helpers', () => {
     expect(text).not.toContain('memsize = "1024"');
     expect(text).toContain('scsi0.virtualDev = "lsilogic"\n');
     expect(text).not.toContain('firmware');
+  });
+});
+
+describe('GRUB configuration', () => {
+  const base = { rootFsUuid: 'r-uuid', rootPartGuid: 'p-guid' };
+  it('boots root by filesystem UUID through the initramfs, on the serial console too', () => {
+    const cfg = grubCfg({ ...base, kernel: { version: '6.1.0-9-amd64', kernel: '/boot/vmlinuz-6.1.0-9-amd64', initrd: '/boot/initrd.img-6.1.0-9-amd64' } });
+    expect(cfg).toContain('  linux /boot/vmlinuz-6.1.0-9-amd64 root=UUID=r-uuid ro console=tty0 console=ttyS0,115200n8\n  initrd /boot/initrd.img-6.1.0-9-amd64\n');
+    expect(cfg).toContain('search --no-floppy --fs-uuid --set=root r-uuid\n');
+  });
+
+  it('falls back to PARTUUID without an initramfs, since only the kernel finds root then', () => {
+    const cfg = grubCfg({ ...base, kernel: { version: '6.1', kernel: '/boot/vmlinuz-6.1' }, cmdline: 'quiet' });
+    expect(cfg).toContain('root=PARTUUID=p-guid ro console=tty0 console=ttyS0,115200n8 quiet\n');
+    expect(cfg).not.toContain('initrd');
+  });
+
+  it('points both GRUB images at grub.cfg on the ESP found by its volume id', () => {
+    expect(earlyConfig('ABCD-1234')).toBe('search --no-floppy --fs-uuid --set=root ABCD-1234\nset prefix=($root)/EFI/BOOT\n');
   });
 });
