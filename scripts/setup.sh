@@ -11,6 +11,7 @@ packages=(
   skopeo umoci                  # independent validators of our OCI output (tests)
   docker-registry               # a real OCI registry on 127.0.0.1 (tests)
   e2fsprogs qemu-utils qemu-system-x86 ovmf xorriso  # disks and VMs
+  gdisk mtools dosfstools grub-pc-bin grub-efi-amd64-bin grub2-common  # bootable disks without mounting
   attr pigz zstd time jq iproute2 ca-certificates git  # attr: getfattr for layer xattrs
 )
 if [[ "${1:-}" == "--bench" ]]; then
