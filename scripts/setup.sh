@@ -12,7 +12,8 @@ packages=(
   docker-registry               # a real OCI registry on 127.0.0.1 (tests)
   e2fsprogs qemu-utils qemu-system-x86 ovmf xorriso  # disks and VMs
   gdisk mtools dosfstools grub-pc-bin grub-efi-amd64-bin grub2-common  # bootable disks without mounting
-  attr pigz zstd time jq iproute2 ca-certificates git  # attr: getfattr for layer xattrs
+  attr pigz zstd time jq iproute2 ca-certificates git openssl python3  # attr: getfattr for layer xattrs
+  openssh-server openssh-client busybox-static linux-image-amd64 cpio  # SSH and small guests in VM tests
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(buildah docker.io uidmap)
