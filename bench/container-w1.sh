@@ -27,14 +27,6 @@ timed() {
   awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$out"
 }
 
-imgbuild_w1() {
-  # Cold: no step results reused; the base layer is extracted already, as the peers' base
-  # image is imported already.
-  rm -rf "$IMGBUILD_CACHE_DIR/steps"
-  bin/imgbuild build -var "base_tar=$BASE_TAR" -var "data_dir=$CTX/W1/data" \
-    -var "output=$OUT/imgbuild-W1.tar" bench/w1
-}
-
 median_of() { # label, command...
   local label=$1; shift
   "$@" >/dev/null 2>&1 || true   # warm-up (and first-time extraction of the base)
@@ -45,7 +37,7 @@ median_of() { # label, command...
 }
 
 echo "W1 cold build + oci-archive export, median of $RUNS (lower is better)"
-median_of imgbuild imgbuild_w1
+median_of imgbuild bash bench/w1/build-imgbuild.sh cold
 median_of buildah-overlay bash "$PEERS/build-buildah.sh" overlay W1 cold
 median_of docker-classic bash "$PEERS/build-docker.sh" W1 cold
 median_of raw-floor bash "$PEERS/raw-w1.sh" 6
