@@ -14,8 +14,10 @@ import type { Descriptor, ImageConfig, Platform } from '../../src/oci/image.js';
 import { LayerStore } from '../../src/oci/layer-store.js';
 import { writeLayerFromDir, type LayerResult } from '../../src/oci/layer-writer.js';
 import { OciLayout, type ResolvedImage } from '../../src/oci/layout.js';
-import { RegistryClient, type RegistryOptions } from '../../src/oci/registry/client.js';
-import { formatReference, parseReference } from '../../src/oci/registry/reference.js';
+import { OciError } from '../../src/oci/errors.js';
+import { RegistryClient, type PullResult, type RegistryOptions } from '../../src/oci/registry/client.js';
+import { MIRRORS_ENV, mirrorReference, parseMirrors } from '../../src/oci/registry/mirrors.js';
+import { formatReference, parseReference, type ImageReference } from '../../src/oci/registry/reference.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { mountOverlay, unmount, type OverlayMount } from '../../src/runtime/overlay.js';
 import type { ContainerSpec, OciRuntime, RuntimeContainer, RuntimeName } from '../../src/runtime/types.js';
@@ -124,7 +126,7 @@ export class HostDriver implements ContainerDriver {
           opts.onProgress(`pull = false but ${refName} is not in the cache; pulling it`);
         }
         const client = new RegistryClient(registryOptions(opts.login, opts.signal));
-        const res = await client.pull(ref, layout, { platform, refName });
+        const res = await pullViaMirror(client, ref, layout, { platform, refName }, opts.onProgress);
         return resolved(res.manifestDescriptor, base.ref);
       }
     }
@@ -233,6 +235,33 @@ export class HostDriver implements ContainerDriver {
       await rm(scratch, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Pulls `ref`, from its registry's mirror first when IMGBUILD_REGISTRY_MIRRORS names one;
+ * the original registry is tried only when the mirror does not have the image.
+ */
+async function pullViaMirror(
+  client: RegistryClient,
+  ref: ImageReference,
+  layout: OciLayout,
+  opts: { platform: Platform; refName: string },
+  say: (line: string) => void,
+): Promise<PullResult> {
+  const mirror = mirrorReference(ref, parseMirrors(process.env[MIRRORS_ENV]));
+  if (mirror !== null) {
+    try {
+      const res = await client.pull(mirror, layout, opts);
+      say(`Pulled ${opts.refName} from mirror ${formatReference(mirror)}`);
+      return res;
+    } catch (e) {
+      if (!(e instanceof OciError) || e.code !== 'E_OCI_UNKNOWN_IMAGE') throw e;
+      say(`Mirror ${mirror.registry} does not have ${formatReference(mirror)}; pulling from ${ref.registry}`);
+    }
+  }
+  const res = await client.pull(ref, layout, opts);
+  say(`Pulled ${opts.refName} from ${ref.registry}`);
+  return res;
 }
 
 async function allPresent(layout: OciLayout, layers: Descriptor[]): Promise<boolean> {
