@@ -2,7 +2,7 @@
 import { rawConfig, lineOf } from '../../src/core/testing.js';
 import type { ContainerConfig } from '../../src/oci/image.js';
 import { applyChange } from './changes.js';
-import { prepareContainer, prepareDocker } from './config.js';
+import { prepareContainer, prepareDocker, runCommandUser } from './config.js';
 
 const ctx = { templateDir: '/tpl', sourceFullName: 'container.app', buildName: '' };
 
@@ -43,9 +43,21 @@ describe('docker builder config (Packer keys)', () => {
   it('maps commit, changes, volumes and warns about run_command', () => {
     const p = prepareDocker(rawConfig({ image: 'debian:bookworm', commit: true, changes: ['ENV A=1'], volumes: { '/host': '/mnt' }, run_command: ['-d', '{{.Image}}'] }), ctx);
     expect(p.errors).toEqual([]);
-    expect(p.warnings.map((w) => w.detail)).toEqual(['run_command is ignored: the daemonless builder starts its own build container.']);
-    expect(p.config).toMatchObject({ flavour: 'docker', base: { kind: 'registry', ref: 'debian:bookworm' }, changes: ['ENV A=1'], mounts: [{ source: '/host', destination: '/mnt' }] });
+    expect(p.warnings.map((w) => w.detail)).toEqual(['run_command is ignored apart from -u/--user (the build user): the daemonless builder starts its own build container.']);
+    expect(p.config).toMatchObject({ flavour: 'docker', base: { kind: 'registry', ref: 'debian:bookworm' }, changes: ['ENV A=1'], mounts: [{ source: '/host', destination: '/mnt' }], user: null });
     expect(p.config?.outputs[0]).toMatchObject({ kind: 'oci' });
+  });
+
+  it('takes the build user from run_command (-u/--user), exec_user first', () => {
+    const user = (run_command: string[], extra: Record<string, unknown> = {}): string | null | undefined =>
+      prepareDocker(rawConfig({ image: 'ubuntu', discard: true, run_command, ...extra }), ctx).config?.user;
+    expect(user(['-d', '-i', '-t', '-u', '42', '{{ .Image }}', '/bin/sh'])).toBe('42');
+    expect(user(['-d', '--user', '42', '{{.Image}}'])).toBe('42');
+    expect(user(['--user=42:42', '-d', '{{.Image}}'])).toBe('42:42');
+    expect(user(['-u1000', '{{.Image}}'])).toBe('1000');
+    expect(user(['-d', '{{.Image}}', '/bin/sh', '-u', '7'])).toBeNull();
+    expect(user(['-u', '42', '{{.Image}}'], { exec_user: 'app' })).toBe('app');
+    expect(runCommandUser([])).toBeNull();
   });
 
   it('needs exactly one of commit, discard, export_path', () => {

@@ -149,7 +149,7 @@ export const dockerSchema = z.object({
 });
 
 const DOCKER_IGNORED: Record<string, string> = {
-  run_command: 'run_command is ignored: the daemonless builder starts its own build container.',
+  run_command: 'run_command is ignored apart from -u/--user (the build user): the daemonless builder starts its own build container.',
   container_dir: 'container_dir is ignored: files are written straight into the build filesystem.',
   ecr_login: 'ecr_login is not supported; log in with login_username/login_password or ~/.docker/config.json.',
   aws_access_key: 'aws_access_key is ignored (no ECR login).',
@@ -266,7 +266,9 @@ export function prepareDocker(raw: RawConfig, ctx: PrepareContext): Prepared<Con
       base,
       ...common,
       network: 'host',
-      user: null,
+      // Packer's docker builder runs provisioners as exec_user, else as run_command's user.
+      // run_command itself is dropped from c (an ignored key): read its raw value.
+      user: c.exec_user ?? runCommandUser(Array.isArray(v['run_command']) ? v['run_command'].map((a) => (typeof a === 'string' || typeof a === 'number' ? String(a) : '')) : []),
       workdir: null,
       env: [],
       mounts: Object.entries(c.volumes ?? {}).map(([host, dest]) => ({ source: abs(host), destination: dest })),
@@ -313,6 +315,25 @@ function commonParts(raw: RawConfig, c: z.output<z.ZodObject<typeof common>>, er
     // Packer's default: uploads belong to the user the container runs as.
     fixUploadOwner: c.fix_upload_owner ?? true,
   };
+}
+
+/**
+ * The user `docker run` would run as with these run_command arguments: the last
+ * `-u X`, `-uX`, `--user X` or `--user=X` before the image (`{{ .Image }}`), else null.
+ */
+export function runCommandUser(args: readonly string[]): string | null {
+  let user: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (/\{\{\s*\.Image\s*\}\}/.test(a) || a === '--') break;
+    if (a === '-u' || a === '--user') {
+      const next = args[i + 1];
+      if (next !== undefined) user = next;
+      i++;
+    } else if (a.startsWith('--user=')) user = a.slice('--user='.length);
+    else if (/^-u[^-]/.test(a)) user = a.slice(2).replace(/^=/, '');
+  }
+  return user === '' ? null : user;
 }
 
 function bootstrapOptions(b: z.output<typeof bootstrapSchema>): BootstrapOptions {

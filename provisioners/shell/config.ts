@@ -7,7 +7,8 @@ import type { Prepared, PrepareContext, RawConfig } from '../../src/core/plugin.
 import type { Diagnostic } from '../../src/hcl/diagnostic.js';
 
 export const shellSchema = z.object({
-  inline: z.array(z.string()).optional(),
+  // One string is one line, as Packer's weakly typed decoding takes it.
+  inline: z.union([z.string(), z.array(z.string())]).optional(),
   inline_shebang: z.string().optional(),
   script: z.string().optional(),
   scripts: z.array(z.string()).optional(),
@@ -84,7 +85,7 @@ export function prepareShell(raw: RawConfig, ctx: PrepareContext): Prepared<Shel
   const useEnvVarFile = c.use_env_var_file ?? false;
   return {
     config: {
-      inline: c.inline ?? null,
+      inline: typeof c.inline === 'string' ? [c.inline] : (c.inline ?? null),
       inlineShebang: c.inline_shebang ?? '/bin/sh -e',
       scripts: c.script !== undefined ? [toAbs(c.script)] : (c.scripts ?? []).map(toAbs),
       vars,
