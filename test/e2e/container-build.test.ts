@@ -290,6 +290,16 @@ test('pushes to a registry and builds on top of the pushed image pulled back', a
 `, [ref]);
     const ra = await runCli(['build', 'build.pkr.hcl'], { cwd: a, env: env(), timeoutMs: BUILD_TIMEOUT });
     expect(ra.code).toBe(0);
+    // The image in the registry, and pulled back from it, is the one built: same manifest digest.
+    const builtDigest = /Container image (sha256:[a-f0-9]{64}) -> /.exec(ra.stdout)?.[1];
+    expect(builtDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(ra.stdout).toContain(`${ref}@${builtDigest ?? ''}`);
+    const remote = JSON.parse(tool('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`])) as { Digest: string };
+    expect(remote.Digest).toBe(builtDigest);
+    const back = path.join(work, 'pulled-back');
+    tool('skopeo', ['copy', '--src-tls-verify=false', `docker://${ref}`, `oci:${back}:x`]);
+    const pulledBack = JSON.parse(tool('skopeo', ['inspect', `oci:${back}:x`])) as { Digest: string };
+    expect(pulledBack.Digest).toBe(builtDigest);
     const dir = path.join(work, 'pull');
     mkdirSync(dir, { recursive: true });
     writeFileSync(
