@@ -110,3 +110,41 @@ test('Packer fix_upload_owner fixture builds unchanged with ubuntu from a local 
   }
   expect(leftovers(cache)).toEqual({ containers: [], mounts: [], buildDirs: [] });
 }, BUILD_TIMEOUT);
+
+test('a mirror that lacks the base image falls back to the original registry, and says so', async () => {
+  const dir = path.join(work, 'fallback');
+  mkdirSync(dir, { recursive: true });
+  const base = await bootstrapBase();
+  const origin = await startRegistry();
+  const mirror = await startRegistry();
+  const cache = path.join(work, 'cache-fallback');
+  try {
+    tool('skopeo', ['copy', '--dest-tls-verify=false', base, `docker://${origin.host}/library/ubuntu:latest`]);
+    writeFileSync(
+      path.join(dir, 'build.pkr.hcl'),
+      `source "docker" "fallback" {
+  image   = "${origin.host}/library/ubuntu"
+  discard = true
+}
+build {
+  sources = ["source.docker.fallback"]
+  provisioner "shell" {
+    inline = ["test -x /bin/sh"]
+  }
+}
+`,
+    );
+    const r = await runCli(['build', 'build.pkr.hcl'], {
+      cwd: dir,
+      env: { IMGBUILD_CACHE_DIR: cache, IMGBUILD_STATE_DIR: stateDir, SOURCE_DATE_EPOCH: String(EPOCH), IMGBUILD_REGISTRY_MIRRORS: `${origin.host}=${mirror.host}` },
+      timeoutMs: BUILD_TIMEOUT,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Mirror ${mirror.host} does not have ${mirror.host}/library/ubuntu:latest; pulling from ${origin.host}`);
+    expect(r.stdout).toContain(`Pulled ${origin.host}/library/ubuntu:latest from ${origin.host}`);
+  } finally {
+    await Promise.all([origin.stop(), mirror.stop()]);
+  }
+  expect(leftovers(cache)).toEqual({ containers: [], mounts: [], buildDirs: [] });
+}, BUILD_TIMEOUT);
