@@ -88,6 +88,12 @@ describe('shell provisioner', () => {
     expect(comm.commands[0]).toMatch(/^chmod \+x \/tmp\/script_\w+\.sh; \. \/tmp\/varfile_\w+\.sh && \/tmp\/script_\w+\.sh$/);
   });
 
+  it('takes inline as one string as a one-line script (Packer corpus templates write it so)', async () => {
+    const comm = new RecordingComm();
+    await run({ inline: 'touch /tmp/x' }, comm);
+    expect([...comm.uploads.values()][0]).toEqual({ content: '#!/bin/sh -e\ntouch /tmp/x\n', mode: 0o755 });
+  });
+
   it('reports every config problem at once at its key', () => {
     const raw = rawConfig({ inline: ['x'], script: 'a.sh', environment_vars: ['NOEQUALS'], remote_path: '/a', remote_folder: '/b' });
     const p = shellProvisioner.prepare(raw, prepCtx);
