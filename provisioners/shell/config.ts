@@ -64,6 +64,9 @@ export function prepareShell(raw: RawConfig, ctx: PrepareContext): Prepared<Shel
   } else if (set.length === 0) {
     errors.push({ severity: 'error', summary: 'Missing required argument', detail: 'Either a script file or inline script must be specified.', subject: raw.blockRange });
   }
+  if (typeof v['inline'] === 'string') {
+    prepared.warnings.push(diagnosticAt(raw, ['inline'], 'Value should be a list', 'inline is one string: it is run as a one-line script. Packer expects a list of strings.', 'warning'));
+  }
   const envList = Array.isArray(v['environment_vars']) ? v['environment_vars'] : [];
   envList.forEach((e, i) => {
     if (typeof e === 'string' && !e.includes('=')) {

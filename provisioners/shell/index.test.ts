@@ -91,6 +91,7 @@ describe('shell provisioner', () => {
   it('takes inline as one string as a one-line script (Packer corpus templates write it so)', async () => {
     const comm = new RecordingComm();
     await run({ inline: 'touch /tmp/x' }, comm);
+    expect(shellProvisioner.prepare(rawConfig({ inline: 'touch /tmp/x' }), prepCtx).warnings.map((w) => w.summary)).toEqual(['Value should be a list']);
     expect([...comm.uploads.values()][0]).toEqual({ content: '#!/bin/sh -e\ntouch /tmp/x\n', mode: 0o755 });
   });
 
