@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { BuildError } from '../../src/core/errors.js';
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { Communicator, ExecOptions, ExecResult, ProvisionContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
@@ -30,6 +31,17 @@ class RecordingComm implements Communicator {
   async uploadDir(): Promise<void> {}
   async download(): Promise<void> {}
   async close(): Promise<void> {}
+}
+
+/** Drops the connection on the first script run, like a guest rebooting under SSH. */
+class DisconnectingComm extends RecordingComm {
+  override exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (!cmd.startsWith('rm ') && this.commands.length === 0) {
+      this.commands.push(cmd);
+      return Promise.reject(new BuildError('ssh: connection dropped', { code: 'E_COMM_DISCONNECTED' }));
+    }
+    return super.exec(cmd, opts);
+  }
 }
 
 function ctx(comm: Communicator, sink = new MemorySink()): ProvisionContext {
@@ -112,5 +124,21 @@ describe('shell provisioner', () => {
     writeFileSync(path.join(dir, 'c.sh'), 'echo 2\n');
     const after = await shellProvisioner.cacheInputs?.(p.config as never, dir);
     expect(before).not.toEqual(after);
+  });
+
+  it('with expect_disconnect, a connection dropped by the script (a reboot) is success and the next script runs', async () => {
+    writeFileSync(path.join(dir, 'reboot.sh'), 'reboot\n');
+    writeFileSync(path.join(dir, 'after.sh'), 'echo back\n');
+    const comm = new DisconnectingComm();
+    await run({ scripts: [path.join(dir, 'reboot.sh'), path.join(dir, 'after.sh')], expect_disconnect: true }, comm);
+    // The reboot script, then after.sh run and removed; the dropped script is not removed.
+    expect(comm.commands).toHaveLength(3);
+    expect(comm.commands[1]).toContain('chmod +x');
+    expect(comm.commands[2]).toMatch(/^rm -f /);
+  });
+
+  it('without expect_disconnect, a dropped connection fails the provisioner', async () => {
+    const comm = new DisconnectingComm();
+    await expect(run({ inline: ['reboot'] }, comm)).rejects.toThrow('connection dropped');
   });
 });

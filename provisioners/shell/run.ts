@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
-import { BuildError, CancelledError, errorMessage } from '../../src/core/errors.js';
+import { BuildError, CancelledError, errorMessage, isImgbuildError } from '../../src/core/errors.js';
 import { renderGoTemplate } from '../../src/core/gotemplate.js';
 import type { ProvisionContext } from '../../src/core/plugin.js';
 import type { ShellConfig } from './config.js';
@@ -34,11 +34,24 @@ export async function runShell(ctx: ProvisionContext, config: ShellConfig, sourc
       EnvVarFile: envVarFile,
     };
     const command = renderGoTemplate(config.executeCommand, tvars, 'execute_command');
-    const res = await ctx.comm.exec(command, {
-      signal: ctx.signal,
-      onStdout: (c) => ctx.ui.output(source, 'stdout', c),
-      onStderr: (c) => ctx.ui.output(source, 'stderr', c),
-    });
+    let res;
+    try {
+      res = await ctx.comm.exec(command, {
+        signal: ctx.signal,
+        onStdout: (c) => ctx.ui.output(source, 'stdout', c),
+        onStderr: (c) => ctx.ui.output(source, 'stderr', c),
+      });
+    } catch (e) {
+      ctx.ui.flush();
+      // A script that reboots the machine drops the connection: with expect_disconnect that
+      // is success, as in Packer. The script file stays (the machine may be gone); the
+      // communicator reconnects for the next command.
+      if (config.expectDisconnect && isImgbuildError(e) && e.code === 'E_COMM_DISCONNECTED') {
+        ctx.ui.message(`Connection dropped while running ${script.shown}, as expect_disconnect allows; the next command reconnects`);
+        continue;
+      }
+      throw e;
+    }
     ctx.ui.flush();
     if (ctx.signal.aborted) throw new CancelledError();
     if (!config.validExitCodes.includes(res.exitCode)) {
