@@ -128,6 +128,7 @@ async function buildAndPostProcess(b: PlannedBuild, env: BuildEnv, ui: Ui): Prom
     sourceName: b.sourceName,
     runId: env.runId,
     templateDir: plan.templateDir,
+    sensitiveValues: plan.sensitiveValues,
   };
   if (!isKnownPlugin('builder', b.sourceType)) {
     throw new DiagnosticsError([unknownPluginDiagnostic('builder', b.sourceType, b.source.typeRange)]);

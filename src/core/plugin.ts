@@ -62,6 +62,8 @@ export interface BuildInfo {
   /** Unique per run; used to name containers, temp dirs and cloud resources. */
   runId: string;
   templateDir: string;
+  /** Values of sensitive variables: never to be stored or printed (the step cache hashes them). */
+  sensitiveValues?: readonly string[];
 }
 
 export interface StepContext {
@@ -95,6 +97,12 @@ export interface ProvisionerRun {
   label: string;
   config: unknown;
   plugin: Provisioner<unknown>;
+  /** `cache = false` on the block: the step cache must run it. Absent: cacheable. */
+  cacheEnabled?: boolean;
+  /** `cache_key` on the block, mixed into the step's cache key. */
+  cacheSalt?: string;
+  /** Set by a step cache's `before` hook; reported in the step-end event. */
+  cacheKey?: string;
 }
 
 /**

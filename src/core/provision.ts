@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { PlannedProvisioner } from '../template/plan.js';
+import { splitCacheMeta, type CacheMeta } from '../cache/meta.js';
 import { NoneCommunicator } from '../communicators/none/index.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
@@ -53,6 +54,7 @@ async function runOne(planned: PlannedProvisioner, index: number, ctx: StepConte
   const label = planned.name ?? planned.type;
   const started = Date.now();
   ctx.ui.emit({ type: 'step-start', build: ctx.ui.build, step: label, time: started });
+  let run: ProvisionerRun | null = null;
   const end = (ok: boolean, cached?: boolean): void => {
     ctx.ui.flush();
     const time = Date.now();
@@ -64,12 +66,13 @@ async function runOne(planned: PlannedProvisioner, index: number, ctx: StepConte
       durationMs: time - started,
       ok,
       ...(cached ? { cached } : {}),
+      ...(run?.cacheKey !== undefined ? { cacheKey: run.cacheKey } : {}),
     });
   };
   try {
     const generated = ctx.state.get(GENERATED_DATA) ?? {};
-    const { config, plugin } = await prepareProvisioner(planned, generated, ctx);
-    const run: ProvisionerRun = { index, type: planned.type, label, config, plugin };
+    const { config, plugin, cacheMeta } = await prepareProvisioner(planned, generated, ctx);
+    run = { index, type: planned.type, label, config, plugin, ...cacheMeta };
     const hooks = ctx.state.get(PROVISION_HOOKS);
     if (hooks?.before && (await hooks.before(run, ctx)) === 'skip') {
       end(true, true);
@@ -105,12 +108,14 @@ async function prepareProvisioner(
   planned: PlannedProvisioner,
   generated: GeneratedData,
   ctx: StepContext,
-): Promise<{ config: unknown; plugin: Awaited<ReturnType<typeof loadPlugin<'provisioner'>>> }> {
+): Promise<{ config: unknown; plugin: Awaited<ReturnType<typeof loadPlugin<'provisioner'>>>; cacheMeta: CacheMeta }> {
   const evaluated = planned.evaluate(generated);
-  const diags: Diagnostic[] = [...evaluated.diagnostics, ...unknownValueDiagnostics(evaluated.raw)];
+  // `cache` and `cache_key` belong to the step cache, not to the plugin's config.
+  const split = splitCacheMeta(evaluated.raw);
+  const diags: Diagnostic[] = [...evaluated.diagnostics, ...split.errors, ...unknownValueDiagnostics(split.raw)];
   if (hasErrors(diags)) throw diagnosticsFailure(planned, diags);
   const plugin = await loadPlugin('provisioner', planned.type);
-  const prepared = plugin.prepare(evaluated.raw, {
+  const prepared = plugin.prepare(split.raw, {
     templateDir: ctx.build.templateDir,
     sourceFullName: ctx.build.sourceFullName,
     buildName: ctx.build.buildName,
@@ -119,7 +124,7 @@ async function prepareProvisioner(
   if (prepared.errors.length > 0 || prepared.config === null) {
     throw diagnosticsFailure(planned, prepared.errors);
   }
-  return { config: prepared.config, plugin };
+  return { config: prepared.config, plugin, cacheMeta: split.meta };
 }
 
 function diagnosticsFailure(planned: PlannedProvisioner, diags: Diagnostic[]): DiagnosticsError {

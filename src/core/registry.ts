@@ -1,5 +1,6 @@
 // The plugin registry. Plugins are registered by name with a loader and imported only when
 // a template uses them, so `validate` and `--help` never pay for cloud SDKs.
+import { splitCacheMeta } from '../cache/meta.js';
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
@@ -176,7 +177,10 @@ export async function validatePlan(plan: BuildPlan): Promise<Diagnostic[]> {
       return;
     }
     if (hasErrors(evaluated.diagnostics)) return;
-    const prepared = plugin.prepare(evaluated.raw, {
+    // A provisioner's `cache` and `cache_key` are the step cache's, not the plugin's.
+    const split = kind === 'provisioner' ? splitCacheMeta(evaluated.raw) : { raw: evaluated.raw, errors: [] };
+    add(split.errors);
+    const prepared = plugin.prepare(split.raw, {
       templateDir: plan.templateDir,
       sourceFullName: build.sourceFullName,
       buildName: build.buildName,

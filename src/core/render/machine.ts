@@ -42,8 +42,10 @@ export class MachineReadableSink implements EventSink {
         else this.record(e.time, '', 'ui', 'error', `Build '${e.build}' errored after ${took}: ${e.error ?? 'build cancelled'}`);
         return;
       }
-      case 'step-start':
       case 'step-end':
+        if (e.cached) this.record(e.time, e.build, 'ui', 'message', `    ${e.build}: ${e.step}: using cached result`);
+        return;
+      case 'step-start':
         return;
     }
   }
