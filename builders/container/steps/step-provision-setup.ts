@@ -73,9 +73,12 @@ export class StepProvisionSetup implements Step {
           exclude: c.exclude,
           compression: c.compression,
           sourceDateEpoch: epoch,
+          // Provisioners see these (PACKER_BUILD_NAME, PACKER_BUILDER_TYPE): part of their environment.
+          buildName: ctx.build.sourceName,
+          builderType: ctx.build.sourceType,
         },
         templateDir: ctx.build.templateDir,
-        sensitiveValues: [],
+        sensitiveValues: ctx.build.sensitiveValues ?? [],
         disabledReason: c.squash ? 'squash = true makes one layer for all provisioners' : null,
       },
       ctx.signal,
