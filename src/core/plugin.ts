@@ -176,7 +176,8 @@ export interface Provisioner<C = unknown> extends PluginBase<C> {
   provision(ctx: ProvisionContext, config: C): Promise<void>;
   /**
    * What this provisioner's result depends on besides its config (uploaded file contents,
-   * scripts), for the step cache. Absent: the config alone.
+   * scripts), for the step cache. Absent: never cached (it may act outside the image, as
+   * shell-local does); null for one configuration: that one always runs (a file download).
    */
   cacheInputs?(config: C, templateDir: string): Promise<Value>;
 }
