@@ -171,8 +171,9 @@ test('builds a bootstrap Debian image with shell and file provisioners and an ap
   expect(digest2).toBe(digest);
 }, BUILD_TIMEOUT);
 
-test('two builds of one template from empty layer caches give the same manifest digest', async () => {
+test('two builds of one template, minutes apart and from empty layer caches, give the same manifest digest', async () => {
   const digests: string[] = [];
+  const started = Date.now();
   const key = bootstrapKey({ suite: 'bookworm' }, EPOCH);
   const tarball = path.join(SHARED_CACHE, 'bootstrap', `${key}.tar`);
   for (const n of [1, 2]) {
@@ -182,6 +183,11 @@ test('two builds of one template from empty layer caches give the same manifest 
     if (existsSync(tarball)) {
       mkdirSync(path.join(cache, 'bootstrap'), { recursive: true });
       linkSync(tarball, path.join(cache, 'bootstrap', `${key}.tar`));
+    }
+    if (n === 2) {
+      // Minutes apart, as users rebuild: the wall clock must not reach the image bytes.
+      const wait = started + 2 * 60_000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const dir = template(`repro${n}`, FILE_AND_SHELL, ['oci:out:v1']);
     addFiles(dir);
@@ -193,7 +199,8 @@ test('two builds of one template from empty layer caches give the same manifest 
   }
   expect(digests[0]).toMatch(/^sha256:/);
   expect(digests[1]).toBe(digests[0]);
-}, BUILD_TIMEOUT);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 60_000);
+}, BUILD_TIMEOUT + 3 * 60_000);
 
 test('a failing provisioner leaves no container, no mount and no build dir', async () => {
   const dir = template(
