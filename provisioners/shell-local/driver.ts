@@ -11,6 +11,7 @@ import { renderGoTemplate } from '../../src/core/gotemplate.js';
 import type { BuildInfo, GeneratedData } from '../../src/core/plugin.js';
 import type { Ui } from '../../src/core/ui.js';
 import type { ShellLocalConfig } from './config.js';
+import { flattenVars, setPackerHttpVars } from '../../src/core/shell-vars.js';
 
 export interface ShellLocalRun {
   signal: AbortSignal;
@@ -95,24 +96,11 @@ function packerVars(config: ShellLocalConfig, run: ShellLocalRun): [string, stri
   const m = new Map<string, string>();
   m.set('PACKER_BUILD_NAME', run.build.sourceName);
   m.set('PACKER_BUILDER_TYPE', run.build.sourceType);
-  const g = run.generated;
-  if (g['PackerHTTPAddr'] !== undefined) m.set('PACKER_HTTP_ADDR', String(g['PackerHTTPAddr']));
-  if (g['PackerHTTPIP'] !== undefined) m.set('PACKER_HTTP_IP', String(g['PackerHTTPIP']));
-  if (g['PackerHTTPPort'] !== undefined) m.set('PACKER_HTTP_PORT', String(g['PackerHTTPPort']));
+  setPackerHttpVars(m, run.generated);
   for (const [k, v] of [...config.vars, ...(run.extraVars ?? [])]) m.set(k, v);
   return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** `KEY='value' ` per variable, single quotes escaped as the shell needs. */
-export function flattenVars(vars: readonly [string, string][], format: string): string {
-  return vars
-    .map(([k, v]) => {
-      const quoted = v.replace(/'/g, `'"'"'`);
-      let i = 0;
-      return format.replace(/%s/g, () => (i++ === 0 ? k : quoted));
-    })
-    .join('');
-}
 
 function goos(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'windows' : platform;

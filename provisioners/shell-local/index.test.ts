@@ -6,7 +6,7 @@ import type { ProvisionContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
 import { NoneCommunicator } from '../../src/communicators/none/index.js';
 import type { ValueObject } from '../../src/template/value.js';
-import { flattenVars } from './driver.js';
+import { flattenVars } from '../../src/core/shell-vars.js';
 import { shellLocalProvisioner } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'imgbuild-shell-local-test-'));

@@ -8,6 +8,7 @@ import { BuildError, CancelledError, errorMessage, isImgbuildError } from '../..
 import { renderGoTemplate } from '../../src/core/gotemplate.js';
 import type { ProvisionContext } from '../../src/core/plugin.js';
 import type { ShellConfig } from './config.js';
+import { flattenVars, setPackerHttpVars } from '../../src/core/shell-vars.js';
 
 interface Script {
   /** What the user sees: the file name, or "inline script". */
@@ -123,24 +124,11 @@ function packerVars(config: ShellConfig, ctx: ProvisionContext): [string, string
   const m = new Map<string, string>();
   m.set('PACKER_BUILD_NAME', ctx.build.sourceName);
   m.set('PACKER_BUILDER_TYPE', ctx.build.sourceType);
-  const g = ctx.generated;
-  if (g['PackerHTTPAddr'] !== undefined) m.set('PACKER_HTTP_ADDR', String(g['PackerHTTPAddr']));
-  if (g['PackerHTTPIP'] !== undefined) m.set('PACKER_HTTP_IP', String(g['PackerHTTPIP']));
-  if (g['PackerHTTPPort'] !== undefined) m.set('PACKER_HTTP_PORT', String(g['PackerHTTPPort']));
+  setPackerHttpVars(m, ctx.generated);
   for (const [k, v] of config.vars) m.set(k, v);
   return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** `KEY='value' ` per variable (env_var_format), single quotes escaped for the shell. */
-export function flattenVars(vars: readonly [string, string][], format: string): string {
-  return vars
-    .map(([k, v]) => {
-      const quoted = v.replace(/'/g, `'"'"'`);
-      let i = 0;
-      return format.replace(/%s/g, () => (i++ === 0 ? k : quoted));
-    })
-    .join('');
-}
 
 
 function shortHash(b: Buffer): string {
