@@ -94,6 +94,10 @@ ratio imgbuild raw-floor 'no-change: imgbuild / raw floor'
 ratio imgbuild-archive-rewritten buildah-overlay 'no-change, archive rewritten: imgbuild / buildah'
 ratio imgbuild-changed buildah-changed 'last step changed: imgbuild / buildah'
 ratio imgbuild-changed docker-changed 'last step changed: imgbuild / docker'
-read -r iw _ < "$TIMES/imgbuild.median"; read -r bw _ < "$TIMES/buildah-overlay.median"
-awk -v a="$iw" -v b="$bw" 'BEGIN{printf "targets: no-change < 0.5 s: %s (%.2f s); <= 0.2x buildah: %s (%.2fx)\n",
-  (a < 0.5 ? "met" : "NOT met"), a, (a/b <= 0.2 ? "met" : "NOT met"), a/b}'
+# Judged on both no-change cases: with the archive kept (nothing to write) and with it
+# rewritten (the whole archive written again), the stricter reading of "writing the oci-archive".
+for case in imgbuild imgbuild-archive-rewritten; do
+  read -r iw _ < "$TIMES/$case.median"; read -r bw _ < "$TIMES/buildah-overlay.median"
+  awk -v a="$iw" -v b="$bw" -v l="$case" 'BEGIN{printf "targets (%s): no-change < 0.5 s: %s (%.2f s); <= 0.2x buildah: %s (%.2fx)\n",
+    l, (a < 0.5 ? "met" : "NOT met"), a, (a/b <= 0.2 ? "met" : "NOT met"), a/b}'
+done

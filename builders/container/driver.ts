@@ -94,7 +94,8 @@ export class HostDriver implements ContainerDriver {
       case 'rootfs': {
         // Importing hashes the whole tarball; an unchanged file (same identity) reuses it.
         const memo = new FileMemo(this.cacheDir, 'rootfs-import');
-        const inputs = { sourceDateEpoch: opts.sourceDateEpoch, platform };
+        // layer: how the import stores the layer; a change of it must not reuse older imports.
+        const inputs = { sourceDateEpoch: opts.sourceDateEpoch, platform, layer: 'gzip-if-plain' };
         const known = await memo.get(base.path, inputs);
         if (known !== null) {
           const img = await layout.resolve(known, platform).catch(() => null);

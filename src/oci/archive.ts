@@ -18,6 +18,7 @@ import { OciLayout, REF_NAME, type ResolvedImage } from './layout.js';
 import { buildManifest } from './manifest.js';
 import { MediaType } from './media-types.js';
 import { TarFileWriter } from './tar-file-writer.js';
+import { LayerBlobSink } from './compress.js';
 
 export interface ArchiveWriteOptions {
   /** mtime of every archive entry; default 0. */
@@ -165,8 +166,10 @@ async function importDockerDir(dir: string, layout: OciLayout, opts: { ref?: str
 }
 
 /**
- * A rootfs tarball (plain, gzip or zstd) as a one-layer image. The blob is kept as given;
- * its diff_id is hashed from the decompressed stream in the same read.
+ * A rootfs tarball (plain, gzip or zstd) as a one-layer image. A compressed blob is kept as
+ * given; a plain tar is gzipped once here (deterministically), as `buildah import` would on
+ * push, so every later export and push moves a third of the bytes. The diff_id is hashed
+ * from the decompressed stream in the same read.
  */
 export async function importRootfsTarball(
   path: string,
@@ -175,29 +178,48 @@ export async function importRootfsTarball(
 ): Promise<Descriptor> {
   const what = `rootfs tarball ${path}`;
   const head = await readHead(path);
-  const mediaType = head[0] === 0x1f && head[1] === 0x8b ? MediaType.ociLayerGzip : head.readUInt32LE(0) === 0xfd2fb528 ? MediaType.ociLayerZstd : MediaType.ociLayer;
-  const diff = new Digester();
-  const writer = await layout.blobs.writer(`layer ${path}`);
+  const given = head[0] === 0x1f && head[1] === 0x8b ? MediaType.ociLayerGzip : head.readUInt32LE(0) === 0xfd2fb528 ? MediaType.ociLayerZstd : MediaType.ociLayer;
   const src = createReadStream(path, { highWaterMark: 1 << 20 });
+  const layer = given === MediaType.ociLayer ? await gzipLayer(src, layout) : await keepLayer(src, given, layout, what);
+  let config: ImageConfig = newImageConfig({ sourceDateEpoch: opts.sourceDateEpoch, ...(opts.platform ? { platform: opts.platform } : {}) });
+  config = addLayer(config, layer.diffId, { createdBy: opts.createdBy ?? `imgbuild: rootfs tarball ${path}`, sourceDateEpoch: opts.sourceDateEpoch });
+  return layout.writeImage({ config, layers: [layer.descriptor], ...(opts.refName === undefined ? {} : { refName: opts.refName }) });
+}
+
+interface ImportedLayer {
+  descriptor: Descriptor;
+  diffId: Digest;
+}
+
+async function gzipLayer(src: AsyncIterable<Buffer>, layout: OciLayout): Promise<ImportedLayer> {
+  const sink = await LayerBlobSink.create(layout.blobs, { compression: 'gzip' });
+  try {
+    for await (const c of src) await sink.write(c);
+    const b = await sink.finish();
+    return { descriptor: { mediaType: b.mediaType, digest: b.digest, size: b.size }, diffId: b.diffId };
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+}
+
+async function keepLayer(src: AsyncIterable<Buffer>, mediaType: string, layout: OciLayout, what: string): Promise<ImportedLayer> {
+  const diff = new Digester();
+  const writer = await layout.blobs.writer(`layer ${what}`);
   const tee = (async function* () {
-    for await (const c of src as AsyncIterable<Buffer>) {
+    for await (const c of src) {
       await writer.write(c);
       yield c;
     }
   })();
-  let info;
   try {
     for await (const c of decompress(tee, what)) diff.update(c);
-    info = await writer.commit();
+    const info = await writer.commit();
+    return { descriptor: { mediaType, digest: info.digest, size: info.size }, diffId: diff.digest() };
   } catch (e) {
     await writer.abort();
     throw e;
   }
-  const diffId: Digest = diff.digest();
-  let config: ImageConfig = newImageConfig({ sourceDateEpoch: opts.sourceDateEpoch, ...(opts.platform ? { platform: opts.platform } : {}) });
-  config = addLayer(config, diffId, { createdBy: opts.createdBy ?? `imgbuild: rootfs tarball ${path}`, sourceDateEpoch: opts.sourceDateEpoch });
-  const layer: Descriptor = { mediaType, digest: info.digest, size: info.size };
-  return layout.writeImage({ config, layers: [layer], ...(opts.refName === undefined ? {} : { refName: opts.refName }) });
 }
 
 async function onlyRef(layout: OciLayout): Promise<string | undefined> {
@@ -205,9 +227,14 @@ async function onlyRef(layout: OciLayout): Promise<string | undefined> {
   return idx.manifests.length === 1 ? undefined : idx.manifests[0]?.annotations?.[REF_NAME];
 }
 
+/**
+ * Blobs come from a content-addressed store that verified each digest when the blob was
+ * written (as containers/storage and docker do, export trusts it: re-hashing every layer on
+ * every export cost a third of a no-change rebuild). The size is still checked by the writer.
+ */
 async function addBlob(w: TarFileWriter, blobs: BlobStore, digest: string, name: string): Promise<void> {
   const size = await blobs.size(digest);
-  await w.file(name, size, blobs.readVerified(digest));
+  await w.file(name, size, blobs.open(digest) as AsyncIterable<Buffer>);
 }
 
 async function addDecompressed(w: TarFileWriter, blobs: BlobStore, digest: string, name: string, scratch: string): Promise<void> {
