@@ -7,7 +7,7 @@ import { tempDir, writeTree } from '../oci/test-util.js';
 import type { CacheEntry } from './entry.js';
 import { FileMemo } from './file-memo.js';
 import { LocalStepCache } from './local.js';
-import { cacheUsage, pruneCache } from './prune.js';
+import { cacheUsage, pruneCache, STALE_TEMP_MS } from './prune.js';
 
 let tmp: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -103,6 +103,26 @@ describe('pruneCache', () => {
     expect((await cacheUsage(cache)).entries).toBe(1);
     await pruneCache(cache, { all: true });
     expect(await cache.list()).toEqual([]);
+  });
+
+  it('removes temp files that killed builds left, once nobody has touched them for a while', async () => {
+    const cache = new LocalStepCache(tmp.path);
+    const kept = await layerEntry(cache, K('a'), 'x');
+    const blobTmp = join(tmp.path, 'blobs', 'sha256', '.tmp-0123456789abcdef');
+    const entryTmp = join(cache.dir, '.tmp-0123456789ab');
+    const layerTmp = join(tmp.path, 'layers', '.tmp-bootstrap-1-2');
+    await writeFile(blobTmp, 'half a layer');
+    await writeFile(entryTmp, '{"ver');
+    await mkdir(join(layerTmp, 'etc'), { recursive: true });
+    const fresh = await pruneCache(cache, { olderThanMs: 86_400_000 });
+    expect(fresh.tempsRemoved).toBe(0);
+    expect(await readdir(join(tmp.path, 'blobs', 'sha256'))).toContain('.tmp-0123456789abcdef');
+    const later = await pruneCache(cache, { olderThanMs: 86_400_000, now: new Date(Date.now() + STALE_TEMP_MS + 1000) });
+    expect(later.tempsRemoved).toBe(3);
+    expect((await readdir(join(tmp.path, 'blobs', 'sha256'))).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect((await readdir(cache.dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(await readdir(join(tmp.path, 'layers'))).not.toContain('.tmp-bootstrap-1-2');
+    expect(await cache.get(kept.key)).not.toBeNull();
   });
 });
 

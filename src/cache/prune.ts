@@ -44,8 +44,13 @@ export interface PruneResult {
   removed: CacheEntry[];
   kept: number;
   blobsRemoved: number;
+  /** Temp files and dirs left by builds that were killed while writing (see staleTemps). */
+  tempsRemoved: number;
   bytesFreed: number;
 }
+
+/** A temp file or dir nobody has written to for this long belongs to a build that died. */
+export const STALE_TEMP_MS = 10 * 60_000;
 
 export async function pruneCache(cache: LocalStepCache, opts: PruneOptions): Promise<PruneResult> {
   const now = (opts.now ?? new Date()).getTime();
@@ -87,7 +92,33 @@ export async function pruneCache(cache: LocalStepCache, opts: PruneOptions): Pro
       await rm(dir, { recursive: true, force: true });
     }
   }
-  return { removed: [...remove], kept: kept.length, blobsRemoved, bytesFreed };
+  const temps = await staleTemps(cache, now);
+  for (const t of temps) {
+    bytesFreed += await treeBytes(t);
+    await rm(t, { recursive: true, force: true });
+  }
+  return { removed: [...remove], kept: kept.length, blobsRemoved, tempsRemoved: temps.length, bytesFreed };
+}
+
+/**
+ * `.tmp-*` blobs, entries and layer dirs that a build killed mid-write (SIGKILL, power loss)
+ * left behind. They are never read as cache content (only renamed-into-place names are), so
+ * they only take space; one still being written is recent, and is left alone.
+ */
+async function staleTemps(cache: LocalStepCache, now: number): Promise<string[]> {
+  const dirs = [path.join(cache.cacheDir, 'blobs', 'sha256'), cache.dir, path.join(cache.cacheDir, 'layers')];
+  const out: string[] = [];
+  for (const dir of dirs) {
+    for (const n of await readdir(dir).catch(() => [] as string[])) {
+      if (!n.startsWith('.tmp-')) continue;
+      const p = path.join(dir, n);
+      const st = await lstat(p).catch(() => null);
+      // ctime, not mtime: extraction sets mtimes to the layer's (old) times, and every write
+      // or rename inside moves ctime, which nothing can set back.
+      if (st !== null && now - st.ctimeMs > STALE_TEMP_MS) out.push(p);
+    }
+  }
+  return out;
 }
 
 /** Blobs and diff_ids of every tagged image in the cache layout's index.json. */

@@ -4,11 +4,12 @@
 // logs every container started, so "nothing ran" is checked against the runtime itself, not
 // only against our own events.
 import { execFileSync } from 'node:child_process';
+import { createCipheriv } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { collect, runCli, startCli, type CliResult } from '../helpers/cli.js';
 
 const EPOCH = 1700000000;
 const TIMEOUT = 10 * 60_000;
@@ -212,6 +213,54 @@ test('a build that failed at step 3 resumes at step 3', async () => {
   expectOk(resumed);
   expect(cachedOf(resumed)).toEqual({ p1: true, p2: true, p3: false, p4: false });
   expect(keysOf(resumed).slice(0, 3)).toEqual(keysOf(failed).slice(0, 3));
+}, TIMEOUT);
+
+test('a build killed with SIGKILL while storing a layer leaves no entry the next build uses; it reruns that step and gives the same image', async () => {
+  // p2 uploads 48 MB that do not compress (AES-CTR of zeros: the same bytes every run), so
+  // writing its gzip layer blob takes long enough to be caught in the middle.
+  const big = createCipheriv('aes-128-ctr', Buffer.alloc(16), Buffer.alloc(16)).update(Buffer.alloc(48 << 20));
+  const cache = cacheDir('killed');
+  const state = path.join(work, 'state-killed');
+  const dir = checkout('killed');
+  writeFileSync(path.join(dir, 'files', 'a.txt'), big);
+  const env = { IMGBUILD_CACHE_DIR: cache, IMGBUILD_STATE_DIR: state, SOURCE_DATE_EPOCH: String(EPOCH) };
+  const blobs = path.join(cache, 'blobs', 'sha256');
+  const partialBlob = (): string | undefined =>
+    (existsSync(blobs) ? readdirSync(blobs) : []).find((n) => n.startsWith('.tmp-') && statSync(path.join(blobs, n)).size > 4 << 20);
+
+  const child = startCli(['build', 'build.pkr.hcl'], { cwd: dir, env });
+  const done = collect(child, { timeoutMs: TIMEOUT });
+  const deadline = Date.now() + 5 * 60_000;
+  while (partialBlob() === undefined && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  expect(partialBlob()).toBeDefined();
+  child.kill('SIGKILL');
+  expect((await done).signal).toBe('SIGKILL');
+  const partial = partialBlob() ?? '';
+
+  // No handler runs on SIGKILL: what the build had made is in the journal for `imgbuild cleanup`.
+  const cleanup = await runCli(['cleanup'], { env, timeoutMs: 120_000 });
+  expect(cleanup.code).toBe(0);
+  expect(cleanup.stdout).toMatch(/removed path container build dir/);
+  expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(cache);
+  const tmpDir = path.join(cache, 'tmp');
+  expect(existsSync(tmpDir) ? readdirSync(tmpDir) : []).toEqual([]);
+
+  // The rerun: p1 was stored before the kill; p2's half-written blob is never taken for a layer.
+  const rerun = await build(dir, cache);
+  expectOk(rerun);
+  expect(cachedOf(rerun)).toEqual({ p1: true, p2: false, p3: false, p4: false });
+  const reference = checkout('killed-reference');
+  writeFileSync(path.join(reference, 'files', 'a.txt'), big);
+  const uninterrupted = await build(reference, cacheDir('killed-reference'));
+  expectOk(uninterrupted);
+  expect(rerun.digest).toBe(uninterrupted.digest);
+
+  // The dead build's temp blob only takes space; prune leaves it while it could still be
+  // someone's write in progress (it is recent), and names it once it is stale (unit test).
+  expect(readdirSync(blobs)).toContain(partial);
+  const prune = await runCli(['cache', 'prune', '--older-than=30d'], { env });
+  expect(prune.code).toBe(0);
+  expect(readdirSync(blobs)).toContain(partial);
 }, TIMEOUT);
 
 test('two checkouts in different directories share cache entries', async () => {

@@ -72,7 +72,8 @@ export async function runCachePrune(flags: PruneFlags, io: CliIo): Promise<numbe
   // Without a criterion, what a week of no use says is stale.
   if (opts.all === undefined && opts.olderThanMs === undefined && opts.maxBytes === undefined) opts.olderThanMs = 7 * DAY;
   const r = await pruneCache(new LocalStepCache(defaultCacheDir()), opts);
-  io.stdout.write(`Removed ${r.removed.length} entr${r.removed.length === 1 ? 'y' : 'ies'} and ${r.blobsRemoved} layer blob(s), freed ${humanBytes(r.bytesFreed)}; ${r.kept} kept.\n`);
+  const temps = r.tempsRemoved > 0 ? `, ${r.tempsRemoved} file(s) left by interrupted builds` : '';
+  io.stdout.write(`Removed ${r.removed.length} entr${r.removed.length === 1 ? 'y' : 'ies'} and ${r.blobsRemoved} layer blob(s)${temps}, freed ${humanBytes(r.bytesFreed)}; ${r.kept} kept.\n`);
   return ExitCode.OK;
 }
 
