@@ -221,18 +221,13 @@ function splitMeta(item: XBlock, metaNames: Set<string>, diags: Diagnostic[]): S
   return { meta, rest };
 }
 
-function decodeProvisioner(item: XBlock, ctx: EvalContext, diags: Diagnostic[]): ProvisionerDef | null {
-  const { meta, rest } = splitMeta(item, PROVISIONER_META, diags);
-  const before = diags.length;
+/** What provisioner and post-processor blocks share: type label, name, only/except, body. */
+function decodePluginBlock(item: XBlock, { meta, rest }: Split, ctx: EvalContext, diags: Diagnostic[]) {
   const only = evalRefList(meta.get('only'), ctx, diags);
   const except = evalRefList(meta.get('except'), ctx, diags);
   checkOnlyExcept(only, except, item, diags);
-  const pause = evalDuration(meta.get('pause_before'), ctx, diags);
-  const timeout = evalDuration(meta.get('timeout'), ctx, diags);
-  const retries = evalInt(meta.get('max_retries'), ctx, diags);
-  const override = evalOverride(meta.get('override'), ctx, diags);
   const name = meta.get('name');
-  const p: ProvisionerDef = {
+  return {
     type: item.labels[0] ?? '',
     typeRange: item.labelRanges[0] ?? item.typeRange,
     range: item.range,
@@ -241,6 +236,20 @@ function decodeProvisioner(item: XBlock, ctx: EvalContext, diags: Diagnostic[]):
     name: name ? evalString(name.attr.expr, ctx, name.bindings, diags) : null,
     only,
     except,
+  };
+}
+
+function decodeProvisioner(item: XBlock, ctx: EvalContext, diags: Diagnostic[]): ProvisionerDef | null {
+  const split = splitMeta(item, PROVISIONER_META, diags);
+  const meta = split.meta;
+  const before = diags.length;
+  const common = decodePluginBlock(item, split, ctx, diags);
+  const pause = evalDuration(meta.get('pause_before'), ctx, diags);
+  const timeout = evalDuration(meta.get('timeout'), ctx, diags);
+  const retries = evalInt(meta.get('max_retries'), ctx, diags);
+  const override = evalOverride(meta.get('override'), ctx, diags);
+  const p: ProvisionerDef = {
+    ...common,
     pauseBeforeMs: pause ?? 0,
     maxRetries: retries ?? 0,
     timeoutMs: timeout && timeout > 0 ? timeout : null,
@@ -250,24 +259,12 @@ function decodeProvisioner(item: XBlock, ctx: EvalContext, diags: Diagnostic[]):
 }
 
 function decodePostProcessor(item: XBlock, ctx: EvalContext, diags: Diagnostic[]): PostProcessorDef | null {
-  const { meta, rest } = splitMeta(item, POST_PROCESSOR_META, diags);
+  const split = splitMeta(item, POST_PROCESSOR_META, diags);
+  const meta = split.meta;
   const before = diags.length;
-  const only = evalRefList(meta.get('only'), ctx, diags);
-  const except = evalRefList(meta.get('except'), ctx, diags);
-  checkOnlyExcept(only, except, item, diags);
-  const name = meta.get('name');
+  const common = decodePluginBlock(item, split, ctx, diags);
   const keep = meta.get('keep_input_artifact');
-  const pp: PostProcessorDef = {
-    type: item.labels[0] ?? '',
-    typeRange: item.labelRanges[0] ?? item.typeRange,
-    range: item.range,
-    items: rest,
-    bodyRange: item.body.range,
-    name: name ? evalString(name.attr.expr, ctx, name.bindings, diags) : null,
-    only,
-    except,
-    keepInputArtifact: keep ? evalBool(keep, ctx, diags) : null,
-  };
+  const pp: PostProcessorDef = { ...common, keepInputArtifact: keep ? evalBool(keep, ctx, diags) : null };
   return diags.slice(before).some((d) => d.severity === 'error') ? null : pp;
 }
 
