@@ -6,7 +6,7 @@ import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 const TEMPLATES = path.join(REPO_ROOT, 'templates');
 
-test.each(['null-hello', 'debian-container'])('templates/%s validates', async (name) => {
+test.each(['null-hello', 'debian-container', 'debian-vm'])('templates/%s validates', async (name) => {
   const r = await runCli(['validate', path.join(TEMPLATES, name)]);
   expect(r.stderr).toBe('');
   expect(r).toMatchObject({ code: 0, stdout: 'The configuration is valid.\n' });

@@ -1,8 +1,9 @@
 // The disk, ova and vmware post-processors end to end on a container-image artifact (an OCI
 // layout holding a bootable Debian rootfs): every format holds the same disk as the raw one
 // (qemu-img compare), a second run gives the same bytes in every format, the OVA is a
-// consistent OVF package (sizes, capacity, manifest digests, entry order) whose VMDK boots
-// in QEMU, and the VMware folder has a .vmx naming its monolithicSparse VMDK.
+// consistent OVF package (sizes, capacity, manifest digests, entry order), and the VMware
+// folder has a .vmx naming its monolithicSparse VMDK. Both VMDKs boot to SSH under the qemu
+// builder in vm-from-container.test.ts.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { importRootfsTarball } from '../../src/oci/archive.js';
 import { STATE_MANIFEST_DIGEST, STATE_OCI_LAYOUT } from '../../src/oci/artifact-state.js';
 import { OciLayout } from '../../src/oci/layout.js';
 import { STATE_DISK_RAW } from '../../src/disk/artifact.js';
-import { bootAndWatch, VM_EPOCH, vmRootfsTarball } from '../../src/disk/test-support.js';
+import { VM_EPOCH, vmRootfsTarball } from '../../src/disk/test-support.js';
 import { diskPostProcessor } from '../../post-processors/disk/index.js';
 import { ovaPostProcessor } from '../../post-processors/ova/index.js';
 import { vmwarePostProcessor } from '../../post-processors/vmware/index.js';
@@ -80,7 +81,7 @@ describe('disk, ova and vmware post-processors', () => {
     expect(again.artifact.files.map(sha256)).toEqual(sums);
   }, 15 * 60_000);
 
-  it('ova: a consistent OVF package (ovf, mf, vmdk in order) whose VMDK boots', async () => {
+  it('ova: a consistent OVF package (ovf, mf, vmdk in order) holding the same disk', async () => {
     const config = prep(ovaPostProcessor, { output_directory: 'out-ova', cpus: 2, memory: 1024 });
     const res = await ovaPostProcessor.process(ctx(), diskArtifact, config);
     const ova = path.join(work, 'out-ova', 'vm.ova');
@@ -117,9 +118,6 @@ describe('disk, ova and vmware post-processors', () => {
     expect(readFileSync(vmdk).subarray(0, 64 * 1024).toString('latin1')).toMatch(/RW \d+ SPARSE "vm-disk001\.vmdk"/);
     const raw = diskArtifact.state[STATE_DISK_RAW] as string;
     expect(execFileSync('qemu-img', ['compare', '-f', 'raw', '-F', 'vmdk', raw, vmdk], { encoding: 'utf8' }).trim()).toBe('Images are identical.');
-    const boot = await bootAndWatch({ disk: vmdk, format: 'vmdk', firmware: 'bios', until: /login:/, timeoutMs: 240_000 });
-    expect(boot.output).toMatch(/Command line: .*root=UUID=/);
-    expect(boot.matched).toBe(true);
   }, 10 * 60_000);
 
   it('vmware: a .vmx with guestOS, memory, CPUs, SATA disk, e1000 NAT and EFI firmware beside its VMDK', async () => {
