@@ -3,8 +3,8 @@
 // the same input gives the same bytes; see README.md for each determinism lever.
 import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { freemem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BuildError, EnvironmentError } from '../core/errors.js';
 import type { Journal, JournalEntry } from '../core/journal-types.js';
@@ -17,9 +17,11 @@ import {
   earlyConfig, ESP_GRUB_DIR, fstab, GRUB_BIOS_MODULES, GRUB_EFI_MODULES, GRUB_MODULES, grubCfg,
 } from './grub-config.js';
 import { clampExt4Times } from './ext4-times.js';
+import { writeAt } from './file-io.js';
 import { deriveIds, type DiskIds } from './ids.js';
 import { findKernel, type BootKernel } from './kernel.js';
 import { MKE2FS_CONF } from './mke2fs-conf.js';
+import { coldWalk, prefetchFiles, type Prefetch } from './prefetch.js';
 import { summarizeTree } from './tree.js';
 
 export type BootMode = 'bios+uefi';
@@ -70,7 +72,7 @@ interface Range {
 const MiB = 1024 * 1024;
 const DEFAULT_ESP = 64 * MiB;
 /** Bump when the recipe changes the bytes for the same input. */
-const RECIPE = 'raw-v1';
+const RECIPE = 'raw-v2';
 
 export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult> {
   const driver = o.driver ?? hostDiskDriver;
@@ -86,7 +88,16 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
   const tmpEntry = await o.journal?.record('path', { path: tmp }, `scratch dir of ${what}`);
   let mountEntry: JournalEntry | undefined;
   let merged: string | null = null;
+  let prefetch: Prefetch | undefined;
   const partial = `${o.output}.partial`;
+  const unmountMerged = async (): Promise<void> => {
+    if (merged === null) return;
+    // A failed unmount stops here: removing tmp would walk the merged view of the caller's tree.
+    await driver.unmount(merged);
+    merged = null;
+    if (mountEntry) await o.journal?.strike(mountEntry);
+    mountEntry = undefined;
+  };
   try {
     // 1. The tree mke2fs copies: the caller's tree under an overlay holding our /etc/fstab,
     //    or our own flattened copy of the image, where we may write directly.
@@ -107,7 +118,13 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       inputId = image.manifestDescriptor.digest;
     }
     const kernel = await findKernel(tree, what);
-    const summary = await summarizeTree(tree);
+    const files: string[] = [];
+    const walkStart = performance.now();
+    const summary = await summarizeTree(tree, o.rootfsDir !== undefined ? { onFile: (f) => files.push(f) } : {});
+    // A caller's tree may not be in the page cache (ours was just written); see prefetch.ts.
+    if (o.rootfsDir !== undefined && coldWalk(summary.entries, performance.now() - walkStart)) {
+      prefetch = prefetchFiles(files, { concurrency: 4, maxBytes: freemem() / 2 });
+    }
     const espSize = roundUp(o.espSizeBytes ?? DEFAULT_ESP, MiB);
     const sizeBytes = roundUp(o.sizeBytes ?? autoSize(summary.bytes, espSize), MiB);
     const totalSectors = sizeBytes / SECTOR;
@@ -155,7 +172,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
     const fh = await open(partial, fsc.O_RDWR | fsc.O_CREAT | fsc.O_TRUNC, 0o644);
     try {
       await fh.truncate(sizeBytes);
-      for (const r of encodeGpt(gpt)) await pwrite(fh, r.data, r.offset);
+      for (const r of encodeGpt(gpt)) await writeAt(fh, r.data, r.offset);
 
       // 3. The filesystems and boot code; they write disjoint ranges of the file.
       const env = { E2FSPROGS_FAKE_TIME: String(epoch), SOURCE_DATE_EPOCH: String(epoch) };
@@ -179,14 +196,15 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
         if (placed.length > bios.sectors * SECTOR) {
           throw new BuildError(`${what}: GRUB core.img is ${placed.length} bytes, larger than the 1 MiB BIOS boot partition`, { code: 'E_DISK_GRUB', source: 'internal' });
         }
-        await pwrite(fh, placed, bios.first * SECTOR);
+        await writeAt(fh, placed, bios.first * SECTOR);
         const bootImg = await readFile(join(grubLib, 'i386-pc', 'boot.img'));
-        await pwrite(fh, biosMbr(bootImg, protectiveMbr(totalSectors), bios.first), 0);
+        await writeAt(fh, biosMbr(bootImg, protectiveMbr(totalSectors), bios.first), 0);
       })();
-      const ext4Clamped = ext4.then(() =>
-        clampExt4Times(driver, `${partial}?offset=${rootFirst * SECTOR}`, { epoch, scriptPath: join(tmp, 'times.debugfs'), env, ...sig(o.signal) }),
-      );
-      const results = await Promise.allSettled([ext4Clamped, espDone, biosDone]);
+      // Once mke2fs has read the tree, the prefetch and the overlay have done their part.
+      const ext4Done = ext4.finally(() => prefetch?.stop());
+      const ext4Clamped = ext4Done.then(() => clampExt4Times(fh, rootFirst * SECTOR, epoch));
+      const unmounted = ext4Done.then(unmountMerged);
+      const results = await Promise.allSettled([ext4Clamped, espDone, biosDone, unmounted]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       await fh.sync();
@@ -207,11 +225,8 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       },
     };
   } finally {
-    if (merged !== null) {
-      // A failed unmount stops here: removing tmp would walk the merged view of the caller's tree.
-      await driver.unmount(merged);
-    }
-    if (mountEntry) await o.journal?.strike(mountEntry);
+    await prefetch?.stop();
+    await unmountMerged();
     await rm(partial, { force: true });
     await rm(tmp, { recursive: true, force: true });
     if (tmpEntry) await o.journal?.strike(tmpEntry);
@@ -301,11 +316,6 @@ async function requireGrub(lib: string): Promise<void> {
       });
     }
   }
-}
-
-async function pwrite(fh: FileHandle, data: Buffer, offset: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) done += (await fh.write(data, done, data.length - done, offset + done)).bytesWritten;
 }
 
 function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {

@@ -3,6 +3,7 @@
 // which decides the current header), and the header CRC-32C recomputed.
 import type { FileHandle } from 'node:fs/promises';
 import { BuildError } from '../core/errors.js';
+import { crc32c } from './crc32.js';
 import { guidToBytes } from './gpt.js';
 import { uuidFrom } from './ids.js';
 
@@ -60,21 +61,4 @@ async function page83Offset(fh: FileHandle): Promise<number | null> {
     }
   }
   return null;
-}
-
-const TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32C (Castagnoli), which VHDX uses for its headers. */
-export function crc32c(buf: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of buf) c = (TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
