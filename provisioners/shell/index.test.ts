@@ -137,6 +137,24 @@ describe('shell provisioner', () => {
     expect(comm.commands[2]).toMatch(/^rm -f /);
   });
 
+  it('retries the upload while the connection is lost to a reboot the previous provisioner started (start_retry_timeout)', async () => {
+    class RebootingComm extends RecordingComm {
+      failures = 2;
+      override upload(dst: string, src: Readable | Buffer, opts?: { mode?: number }): Promise<void> {
+        if (this.failures-- > 0) return Promise.reject(new BuildError('ssh: connection dropped while running "upload"', { code: 'E_COMM_DISCONNECTED' }));
+        return super.upload(dst, src, opts);
+      }
+    }
+    const comm = new RebootingComm();
+    const sink = new MemorySink();
+    const p = shellProvisioner.prepare(rawConfig({ inline: ['echo back'] }), prepCtx);
+    if (!p.config) throw new Error('no config');
+    await shellProvisioner.provision(ctx(comm, sink), p.config);
+    expect(comm.uploads.size).toBe(1);
+    expect(comm.commands[0]).toContain('chmod +x');
+    expect(JSON.stringify(sink.events)).toMatch(/Retrying upload: ssh: connection dropped/);
+  });
+
   it('without expect_disconnect, a dropped connection fails the provisioner', async () => {
     const comm = new DisconnectingComm();
     await expect(run({ inline: ['reboot'] }, comm)).rejects.toThrow('connection dropped');

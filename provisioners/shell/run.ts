@@ -112,8 +112,10 @@ async function withStartRetry(config: ShellConfig, ctx: ProvisionContext, fn: ()
       await fn();
       return;
     } catch (e) {
-      // Our errors (bad path, escape) will not heal by waiting; only I/O hiccups are retried.
-      if (e instanceof BuildError || ctx.signal.aborted || Date.now() + delay > deadline) throw e;
+      // Our errors (bad path, escape) will not heal by waiting; I/O hiccups and a connection
+      // lost to a reboot the previous provisioner started (the communicator reconnects) do.
+      const dropped = isImgbuildError(e) && e.code === 'E_COMM_DISCONNECTED';
+      if ((e instanceof BuildError && !dropped) || ctx.signal.aborted || Date.now() + delay > deadline) throw e;
       ctx.ui.message(`Retrying upload: ${errorMessage(e)}`);
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -56,8 +56,13 @@ export function collect(child: ChildProcess, opts: Pick<CliOptions, 'input' | 't
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // On timeout, SIGINT first, as a user would press Ctrl-C: the build then stops its VMs
+    // and containers itself, where SIGKILL would leave them running after the test.
+    let killer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      child.kill('SIGINT');
+      killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('close', () => clearTimeout(killer));
       reject(new Error(`imgbuild did not exit within ${opts.timeoutMs ?? 60000} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, opts.timeoutMs ?? 60000);
     child.on('error', (e) => {

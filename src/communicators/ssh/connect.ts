@@ -38,6 +38,12 @@ export interface SshConnectOptions extends SshEndpoint {
 export interface SshConnection {
   readonly client: Client;
   readonly closed: boolean;
+  /**
+   * Settles when the connection is gone (closed, ended, keepalive timeout). ssh2 leaves
+   * requests that were in flight on a dead connection unanswered forever, so everything
+   * that waits on the server races against this.
+   */
+  readonly whenClosed: Promise<void>;
   markClosed(): void;
   close(): void;
 }
@@ -213,8 +219,11 @@ function open(cfg: ConnectConfig, signal?: AbortSignal): Promise<Client> {
 
 function connection(client: Client, bastion: Client | null): SshConnection {
   let closed = false;
+  let settle = (): void => undefined;
+  const whenClosed = new Promise<void>((resolve) => (settle = resolve));
   const markClosed = (): void => {
     closed = true;
+    settle();
   };
   client.on('close', markClosed);
   client.on('end', markClosed);
@@ -229,9 +238,10 @@ function connection(client: Client, bastion: Client | null): SshConnection {
     get closed() {
       return closed;
     },
+    whenClosed,
     markClosed,
     close() {
-      closed = true;
+      markClosed();
       client.end();
       bastion?.end();
     },

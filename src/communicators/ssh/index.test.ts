@@ -101,6 +101,44 @@ describe('exec', () => {
     expect(out).toBe('back\n');
   });
 
+  test('a connection that goes silent (a guest rebooting under it) fails pending work within the keepalive limit; the next call reconnects', async () => {
+    // A TCP relay to sshd that can stop passing bytes: the server vanishes without a FIN,
+    // as when a VM reboots behind QEMU's port forward after the command already returned.
+    let frozen = false;
+    const sockets: net.Socket[] = [];
+    const relay = net.createServer((client) => {
+      const server = net.connect(sshd.port, '127.0.0.1');
+      sockets.push(client, server);
+      client.on('data', (d: Buffer) => void (frozen || server.write(d)));
+      server.on('data', (d: Buffer) => void (frozen || client.write(d)));
+      for (const [a, b] of [[client, server], [server, client]] as const) {
+        a.on('error', () => undefined);
+        a.on('close', () => b.destroy());
+      }
+    });
+    relay.listen(0, '127.0.0.1');
+    await once(relay, 'listening');
+    const port = (relay.address() as net.AddressInfo).port;
+    try {
+      const c = comm(port, { keepAliveIntervalMs: 500, timeoutMs: 30_000 });
+      await c.upload(path.join(work, 'silent-1'), Buffer.from('one'));
+      expect(await c.exec('true')).toEqual({ exitCode: 0 });
+      frozen = true;
+      const started = Date.now();
+      await expect(c.upload(path.join(work, 'silent-2'), Buffer.from('two'))).rejects.toMatchObject({ code: 'E_COMM_DISCONNECTED' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // The "guest" is back: new connections pass again, and the next call reconnects.
+      for (const s of sockets) s.destroy();
+      frozen = false;
+      let out = '';
+      expect(await c.exec('echo back', { onStdout: (x) => (out += x) })).toEqual({ exitCode: 0 });
+      expect(out).toBe('back\n');
+    } finally {
+      relay.close();
+      for (const s of sockets) s.destroy();
+    }
+  });
+
   test('authenticates through ssh-agent (ssh_agent_auth)', async () => {
     const sock = path.join(work, 'agent.sock');
     const agent = execFileSync('ssh-agent', ['-s', '-a', sock], { encoding: 'utf8' });

@@ -51,13 +51,21 @@ export class SshCommunicator implements Communicator {
   async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const conn = await this.connection(opts.signal);
     const full = opts.env && Object.keys(opts.env).length > 0 ? `${envPrefix(opts.env)}${cmd}` : cmd;
-    const ch = await openExec(conn, full, this.endpoint, cmd);
+    const ch = await this.guard(conn, cmd, openExec(conn, full, this.endpoint, cmd));
     return runChannel(ch, conn, opts, this.endpoint, cmd);
   }
 
   async upload(dst: string, src: Readable | Buffer, opts: UploadOptions = {}): Promise<void> {
-    const sftp = await this.sftp(opts.signal);
+    const conn = await this.connection(opts.signal);
     const stream = Buffer.isBuffer(src) ? Readable.from([src]) : src;
+    await this.guard(conn, `upload ${dst}`, this.uploadOn(dst, stream, opts)).catch((e: unknown) => {
+      stream.destroy();
+      throw e;
+    });
+  }
+
+  private async uploadOn(dst: string, stream: Readable, opts: UploadOptions): Promise<void> {
+    const sftp = await this.sftp(opts.signal);
     try {
       if (sftp === 'none') {
         await this.execUpload(dst, stream, opts.mode ?? 0o644, opts.signal);
@@ -95,7 +103,7 @@ export class SshCommunicator implements Communicator {
       }
     };
     try {
-      await walk(local, into, '');
+      await this.guard(await this.connection(opts.signal), `upload ${src}`, walk(local, into, ''));
     } catch (e) {
       if (e instanceof BuildError || e instanceof CancelledError) throw e;
       throw this.transferError('upload directory', `${src} to ${dst}`, e, opts.signal);
@@ -103,6 +111,11 @@ export class SshCommunicator implements Communicator {
   }
 
   async download(src: string, dst: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const conn = await this.connection(opts.signal);
+    await this.guard(conn, `download ${src}`, this.downloadOn(src, dst, opts));
+  }
+
+  private async downloadOn(src: string, dst: Writable, opts: { signal?: AbortSignal }): Promise<void> {
     const sftp = await this.sftp(opts.signal);
     try {
       if (sftp === 'none') {
@@ -140,7 +153,7 @@ export class SshCommunicator implements Communicator {
       }
     };
     try {
-      await walk(src.endsWith('/') ? src.slice(0, -1) || '/' : src, into);
+      await this.guard(await this.connection(opts.signal), `download ${src}`, walk(src.endsWith('/') ? src.slice(0, -1) || '/' : src, into));
     } catch (e) {
       if (e instanceof BuildError) throw e;
       throw this.transferError('download directory', src, e, opts.signal);
@@ -157,6 +170,15 @@ export class SshCommunicator implements Communicator {
 
   /* -------------------------------------------------------------------------------------- */
 
+  /** `p`, or a disconnect error as soon as `conn` is gone (ssh2 never answers it then). */
+  private guard<T>(conn: SshConnection, what: string, p: Promise<T>): Promise<T> {
+    const gone = conn.whenClosed.then((): never => {
+      throw new SshDisconnectedError(JSON.stringify(firstLine(what)), this.endpoint);
+    });
+    gone.catch(() => undefined);
+    return Promise.race([p, gone]);
+  }
+
   private async connection(signal?: AbortSignal): Promise<SshConnection> {
     if (this.conn && !this.conn.closed) return this.conn;
     this.conn = null;
@@ -171,9 +193,13 @@ export class SshCommunicator implements Communicator {
   private async sftp(signal?: AbortSignal): Promise<SFTPWrapper | 'none'> {
     const conn = await this.connection(signal);
     if (this.sftpState && this.sftpState.conn === conn) return this.sftpState.sftp;
-    const sftp = await new Promise<SFTPWrapper | 'none'>((resolve) => {
-      conn.client.sftp((err, s) => resolve(err ? 'none' : s));
-    });
+    const sftp = await this.guard(
+      conn,
+      'sftp',
+      new Promise<SFTPWrapper | 'none'>((resolve) => {
+        conn.client.sftp((err, s) => resolve(err ? 'none' : s));
+      }),
+    );
     this.sftpState = { conn, sftp };
     return sftp;
   }
@@ -274,9 +300,8 @@ function runChannel(
       reject(new CancelledError());
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    ch.on('close', () => {
+    const finish = (): void => {
       opts.signal?.removeEventListener('abort', onAbort);
-      if (settled) return;
       settled = true;
       const tailOut = out.end();
       const tailErr = err.end();
@@ -290,6 +315,14 @@ function runChannel(
       // No exit status and no signal: the connection went away under the command.
       conn.markClosed();
       reject(new SshDisconnectedError(JSON.stringify(firstLine(what)), endpoint));
+    };
+    ch.on('close', () => {
+      if (!settled) finish();
+    });
+    // A connection that dies under the command (a reboot, a keepalive timeout) may never
+    // close the channel: the exit status, if it came, still counts.
+    void conn.whenClosed.then(() => {
+      if (!settled) finish();
     });
     if (opts.signal?.aborted) onAbort();
     if (opts.stdin === undefined) ch.end();
