@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunJournal, cleanupJournal, defaultJournalDir, listJournal, registerResourceKind } from './journal.js';
+import { RunJournal, cleanupJournal, defaultJournalDir, listJournal, processHandle, registerResourceKind } from './journal.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'imgbuild-journal-'));
 
@@ -70,6 +70,26 @@ describe('journal', () => {
     expect(readdirSync(dir)).toEqual(['live.jsonl']);
     expect((await listJournal(dir)).map((r) => [r.runId, r.alive])).toEqual([['live', true]]);
     live.kill();
+  });
+
+  it('never signals a process that took a recorded pid later (start time differs)', async () => {
+    const dir = tmp();
+    const ours = spawn('sleep', ['100'], { stdio: 'ignore' });
+    const stranger = spawn('sleep', ['100'], { stdio: 'ignore' });
+    const oursExited = new Promise((r) => ours.on('exit', r));
+    const handle = await processHandle(ours.pid ?? 0);
+    expect(handle['start']).toMatch(/^\d+$/);
+    // The stranger's pid with a start time that is not its own: what a reused pid looks like.
+    writeRun(dir, 'old', deadPid(), [
+      { kind: 'process', handle },
+      { kind: 'process', handle: { pid: String(stranger.pid), start: '1' } },
+    ]);
+    const report = await cleanupJournal(dir);
+    expect(report.failed).toEqual([]);
+    await oursExited;
+    expect(stranger.exitCode).toBeNull();
+    expect(stranger.kill(0)).toBe(true);
+    stranger.kill();
   });
 
   it('keeps entries whose kind has no handler and loads plugins to find one', async () => {

@@ -131,10 +131,30 @@ registerResourceKind({
   },
 });
 
+/**
+ * The journal handle of a running process: its pid and the kernel's start time for it, so
+ * a later `imgbuild cleanup` never signals another process that has since taken the pid.
+ */
+export async function processHandle(pid: number, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const start = await processStartTime(pid);
+  return { pid: String(pid), ...(start === null ? {} : { start }), ...extra };
+}
+
+/** Field 22 of /proc/<pid>/stat (clock ticks since boot); null when the process is gone. */
+async function processStartTime(pid: number): Promise<string | null> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (stat === null) return null;
+  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+}
+
 registerResourceKind({
   kind: 'process',
   async remove(handle, signal) {
     const pid = Number(requireHandle(handle, 'pid', 'process'));
+    // A pid whose start time differs is someone else's now: ours is gone already.
+    const start = handle['start'];
+    if (start !== undefined && (await processStartTime(pid)) !== start) return;
     // A negative pid signals the whole process group, so children die with the leader.
     const target = handle['group'] === 'true' ? -pid : pid;
     if (!sendSignal(target, 'SIGTERM')) return;

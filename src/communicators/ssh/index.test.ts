@@ -124,6 +124,12 @@ describe('exec', () => {
       await c.upload(path.join(work, 'silent-1'), Buffer.from('one'));
       expect(await c.exec('true')).toEqual({ exitCode: 0 });
       frozen = true;
+      // Ctrl-C while the connection hangs: cancelled at once, not after the keepalive.
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 100);
+      const aborting = Date.now();
+      await expect(c.upload(path.join(work, 'silent-0'), Buffer.from('zero'), { signal: ac.signal })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+      expect(Date.now() - aborting).toBeLessThan(1000);
       const started = Date.now();
       await expect(c.upload(path.join(work, 'silent-2'), Buffer.from('two'))).rejects.toMatchObject({ code: 'E_COMM_DISCONNECTED' });
       expect(Date.now() - started).toBeLessThan(10_000);

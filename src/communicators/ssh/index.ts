@@ -51,14 +51,14 @@ export class SshCommunicator implements Communicator {
   async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const conn = await this.connection(opts.signal);
     const full = opts.env && Object.keys(opts.env).length > 0 ? `${envPrefix(opts.env)}${cmd}` : cmd;
-    const ch = await this.guard(conn, cmd, openExec(conn, full, this.endpoint, cmd));
+    const ch = await this.guard(conn, cmd, openExec(conn, full, this.endpoint, cmd), opts.signal);
     return runChannel(ch, conn, opts, this.endpoint, cmd);
   }
 
   async upload(dst: string, src: Readable | Buffer, opts: UploadOptions = {}): Promise<void> {
     const conn = await this.connection(opts.signal);
     const stream = Buffer.isBuffer(src) ? Readable.from([src]) : src;
-    await this.guard(conn, `upload ${dst}`, this.uploadOn(dst, stream, opts)).catch((e: unknown) => {
+    await this.guard(conn, `upload ${dst}`, this.uploadOn(dst, stream, opts), opts.signal).catch((e: unknown) => {
       stream.destroy();
       throw e;
     });
@@ -103,7 +103,7 @@ export class SshCommunicator implements Communicator {
       }
     };
     try {
-      await this.guard(await this.connection(opts.signal), `upload ${src}`, walk(local, into, ''));
+      await this.guard(await this.connection(opts.signal), `upload ${src}`, walk(local, into, ''), opts.signal);
     } catch (e) {
       if (e instanceof BuildError || e instanceof CancelledError) throw e;
       throw this.transferError('upload directory', `${src} to ${dst}`, e, opts.signal);
@@ -112,7 +112,7 @@ export class SshCommunicator implements Communicator {
 
   async download(src: string, dst: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const conn = await this.connection(opts.signal);
-    await this.guard(conn, `download ${src}`, this.downloadOn(src, dst, opts));
+    await this.guard(conn, `download ${src}`, this.downloadOn(src, dst, opts), opts.signal);
   }
 
   private async downloadOn(src: string, dst: Writable, opts: { signal?: AbortSignal }): Promise<void> {
@@ -153,7 +153,7 @@ export class SshCommunicator implements Communicator {
       }
     };
     try {
-      await this.guard(await this.connection(opts.signal), `download ${src}`, walk(src.endsWith('/') ? src.slice(0, -1) || '/' : src, into));
+      await this.guard(await this.connection(opts.signal), `download ${src}`, walk(src.endsWith('/') ? src.slice(0, -1) || '/' : src, into), opts.signal);
     } catch (e) {
       if (e instanceof BuildError) throw e;
       throw this.transferError('download directory', src, e, opts.signal);
@@ -170,13 +170,24 @@ export class SshCommunicator implements Communicator {
 
   /* -------------------------------------------------------------------------------------- */
 
-  /** `p`, or a disconnect error as soon as `conn` is gone (ssh2 never answers it then). */
-  private guard<T>(conn: SshConnection, what: string, p: Promise<T>): Promise<T> {
+  /**
+   * `p`, or a disconnect error as soon as `conn` is gone (ssh2 never answers it then), or
+   * a cancel as soon as `signal` aborts (a Ctrl-C must not wait on a dead connection).
+   */
+  private guard<T>(conn: SshConnection, what: string, p: Promise<T>, signal?: AbortSignal): Promise<T> {
     const gone = conn.whenClosed.then((): never => {
       throw new SshDisconnectedError(JSON.stringify(firstLine(what)), this.endpoint);
     });
     gone.catch(() => undefined);
-    return Promise.race([p, gone]);
+    if (signal === undefined) return Promise.race([p, gone]);
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new CancelledError());
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    return Promise.race([p, gone, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   private async connection(signal?: AbortSignal): Promise<SshConnection> {
@@ -199,6 +210,7 @@ export class SshCommunicator implements Communicator {
       new Promise<SFTPWrapper | 'none'>((resolve) => {
         conn.client.sftp((err, s) => resolve(err ? 'none' : s));
       }),
+      signal,
     );
     this.sftpState = { conn, sftp };
     return sftp;
