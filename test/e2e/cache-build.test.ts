@@ -226,7 +226,7 @@ test('a build killed with SIGKILL while storing a layer leaves no entry the next
   const env = { IMGBUILD_CACHE_DIR: cache, IMGBUILD_STATE_DIR: state, SOURCE_DATE_EPOCH: String(EPOCH) };
   const blobs = path.join(cache, 'blobs', 'sha256');
   const partialBlob = (): string | undefined =>
-    (existsSync(blobs) ? readdirSync(blobs) : []).find((n) => n.startsWith('.tmp-') && statSync(path.join(blobs, n)).size > 4 << 20);
+    (existsSync(blobs) ? readdirSync(blobs) : []).find((n) => n.startsWith('.tmp-') && (statSync(path.join(blobs, n), { throwIfNoEntry: false })?.size ?? 0) > 4 << 20);
 
   const child = startCli(['build', 'build.pkr.hcl'], { cwd: dir, env });
   const done = collect(child, { timeoutMs: TIMEOUT });

@@ -24,7 +24,10 @@ const keyFile = path.join(work, 'id_ed25519');
 const disk = path.join(work, 'debian.raw');
 let diskSha = '';
 
-const env = (): Record<string, string> => ({ IMGBUILD_CACHE_DIR: CACHE, IMGBUILD_STATE_DIR: stateDir, SOURCE_DATE_EPOCH: String(EPOCH) });
+// The builds' own cache dir: their QEMU processes and build dirs (under <cache>/tmp) are then
+// this test's alone, whatever else runs on the machine. The bootstrap base stays shared.
+const buildCache = path.join(work, 'build-cache');
+const env = (): Record<string, string> => ({ IMGBUILD_CACHE_DIR: buildCache, IMGBUILD_STATE_DIR: stateDir, SOURCE_DATE_EPOCH: String(EPOCH) });
 
 beforeAll(async () => {
   writeFileSync(keyFile, key.privateKey, { mode: 0o600 });
@@ -103,10 +106,10 @@ ${provisioners}
 /** QEMU processes and build dirs of this test's builds that are still around. */
 function leftovers(): { qemu: string[]; buildDirs: string[]; journal: string[] } {
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout ?? '';
-  const tmp = path.join(CACHE, 'tmp');
+  const tmp = path.join(buildCache, 'tmp');
   const journalDir = path.join(stateDir, 'journal');
   return {
-    qemu: ps.split('\n').filter((l) => l.includes('qemu-system') && l.includes(path.join(CACHE, 'tmp', 'qemu-'))),
+    qemu: ps.split('\n').filter((l) => l.includes('qemu-system') && l.includes(path.join(buildCache, 'tmp', 'qemu-'))),
     buildDirs: existsSync(tmp) ? readdirSync(tmp).filter((d) => d.startsWith('qemu-')) : [],
     journal: existsSync(journalDir) ? readdirSync(journalDir) : [],
   };
