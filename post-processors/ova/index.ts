@@ -1,12 +1,11 @@
 // The ova post-processor: a disk (or a container image, made bootable first) to an OVA
 // VirtualBox and VMware import: OVF 1.0 descriptor, SHA256 manifest, streamOptimized VMDK.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareConfig } from '../../src/core/config.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
-import { parseSize, rawDiskForArtifact, sourceDateEpochFromEnv } from '../../src/disk/artifact.js';
 import { writeOva } from '../../src/disk/ova.js';
-import { outputDirectory, refuseExisting } from '../disk/index.js';
+import { runDiskJob } from '../disk/job.js';
 import { ovaSchema, type OvaConfig } from './config.js';
 
 export const OVA_BUILDER_ID = 'imgbuild.post-processor.ova';
@@ -23,26 +22,13 @@ export const ovaPostProcessor: PostProcessor<Prepared> = {
   },
 
   async process(ctx, input, config) {
-    const outDir = outputDirectory(ctx, config.output_directory, config.templateDir);
-    const vm = config.vm_name ?? ctx.build.sourceName;
-    const output = join(outDir, `${vm}.ova`);
-    await refuseExisting(ctx, [output], 'ova');
-    await mkdir(outDir, { recursive: true });
-    const work = await mkdtemp(join(outDir, '.imgbuild-ova-'));
-    const epoch = sourceDateEpochFromEnv();
-    try {
-      const src = await rawDiskForArtifact(input, {
-        who: 'ova',
-        workDir: work,
-        sourceDateEpoch: epoch,
-        signal: ctx.signal,
-        journal: ctx.journal,
-        ...(config.disk_size !== undefined ? { sizeBytes: parseSize(config.disk_size) ?? 0 } : {}),
-        ...(config.kernel_args !== undefined ? { kernelArgs: config.kernel_args } : {}),
-      });
+    const outputs = (outDir: string, vm: string): string[] => [join(outDir, `${vm}.ova`)];
+    return runDiskJob(ctx, input, config, 'ova', outputs, async ({ outDir, vm, work, sourceDateEpoch, rawDisk }) => {
+      const output = outputs(outDir, vm)[0] ?? '';
+      const src = await rawDisk();
       ctx.ui.say(`Writing OVA ${output}`);
       await writeOva({
-        rawDisk: src.raw, output, name: vm, seed: src.seed, sourceDateEpoch: epoch, cpus: config.cpus, memoryMiB: config.memory,
+        rawDisk: src.raw, output, name: vm, seed: src.seed, sourceDateEpoch, cpus: config.cpus, memoryMiB: config.memory,
         diskController: config.disk_controller, nic: config.nic_type, osId: config.os_id, vboxOsType: config.guest_os_type,
         tmpDir: work, signal: ctx.signal,
       });
@@ -55,8 +41,6 @@ export const ovaPostProcessor: PostProcessor<Prepared> = {
         destroy: () => rm(output, { force: true }),
       };
       return { artifact, keepInput: config.keep_input_artifact ?? false };
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
+    });
   },
 };
