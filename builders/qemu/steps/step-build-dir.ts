@@ -1,10 +1,10 @@
 // Refuses an existing output_directory (unless -force) before anything is created, and
 // makes the build's private directory under the cache dir (disks can be large; /tmp is
 // often a small tmpfs). Journaled, removed on every exit path with all it holds.
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError } from '../../../src/core/errors.js';
-import type { JournalEntry } from '../../../src/core/journal-types.js';
+import { JournaledDir } from '../../../src/core/journaled-dir.js';
 import { FORCE } from '../../../src/core/orchestrator.js';
 import type { Step, StepContext } from '../../../src/core/plugin.js';
 import type { QemuConfig } from '../config.js';
@@ -13,8 +13,7 @@ import { QEMU_BUILD_DIR } from '../state.js';
 
 export class StepBuildDir implements Step {
   readonly name = 'build-dir';
-  private entry: JournalEntry | null = null;
-  private dir: string | null = null;
+  private readonly dir = new JournaledDir();
 
   constructor(
     private readonly config: QemuConfig,
@@ -33,18 +32,11 @@ export class StepBuildDir implements Step {
     // Short: the QMP socket lives here and unix socket paths are limited to 107 bytes.
     const name = `qemu-${ctx.build.runId.slice(0, 12)}-${ctx.build.sourceName.slice(0, 24)}`.replace(/[^\w.-]/g, '_');
     const dir = path.join(this.driver.cacheDir, 'tmp', name);
-    this.entry = await ctx.journal.record('path', { path: dir }, `qemu build dir for ${ctx.build.sourceFullName}`);
-    this.dir = dir;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    ctx.state.set(QEMU_BUILD_DIR, dir);
+    ctx.state.set(QEMU_BUILD_DIR, await this.dir.create(ctx, dir, `qemu build dir for ${ctx.build.sourceFullName}`));
   }
 
   async cleanup(ctx: StepContext): Promise<void> {
-    if (this.dir === null) return;
-    await rm(this.dir, { recursive: true, force: true });
-    this.dir = null;
-    if (this.entry) await ctx.journal.strike(this.entry);
-    this.entry = null;
+    await this.dir.remove(ctx);
   }
 }
 
