@@ -107,6 +107,29 @@ describe('runSteps', () => {
     expect(cleanupSignalAborted).toBe(false);
   });
 
+  it('on abort, a step that never stops is given up after the grace period and the cleanups still run', async () => {
+    const log: string[] = [];
+    const s = recorder(log);
+    const ac = new AbortController();
+    const sink = new MemorySink();
+    const stuck: Step = {
+      name: 'stuck',
+      // Ignores the signal and never settles, like a request on a dead connection.
+      run: () => {
+        log.push('run stuck');
+        setTimeout(() => ac.abort(), 10);
+        return new Promise<void>(() => undefined);
+      },
+      async cleanup() {
+        log.push('cleanup stuck');
+      },
+    };
+    const err = await runSteps([s('a'), stuck, s('never')], context(sink, journal, ac.signal), { abortGraceMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    expect(log).toEqual(['run a', 'run stuck', 'cleanup stuck', 'cleanup a']);
+    expect(JSON.stringify(sink.events)).toContain('step \\"stuck\\" did not stop within 0 s of the cancel; cleaning up without it');
+  });
+
   it('-on-error=abort leaves resources and journal entries; cleanupJournal removes them', async () => {
     const made = join(dir, 'resource');
     const create: Step = {

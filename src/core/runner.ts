@@ -14,6 +14,11 @@ export interface RunStepsOptions {
   debug?: boolean;
   /** How long all cleanups together may take after a cancel or failure. Default 10 minutes. */
   cleanupTimeoutMs?: number;
+  /**
+   * After a cancel, how long the running step may take to stop before the runner stops
+   * waiting for it and cleans up anyway. Default 30 s.
+   */
+  abortGraceMs?: number;
 }
 
 /** Set by the runner before unwinding when the build failed or was cancelled (Packer's StateHalted). */
@@ -57,7 +62,7 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, opts: R
     const started = Date.now();
     if (!step.quiet) ctx.ui.emit({ type: 'step-start', build: ctx.ui.build, step: step.name, time: started });
     try {
-      await step.run(ctx);
+      await untilAbandoned(step.run(ctx), ctx, step.name, opts.abortGraceMs ?? 30_000);
       ctx.ui.flush();
       if (!step.quiet) emitEnd(ctx, step.name, started, true);
     } catch (e) {
@@ -174,6 +179,39 @@ function passThrough(step: CoreStep): CoreStep {
   if (step.quiet !== undefined) out.quiet = step.quiet;
   if (step.errorCleanup !== undefined) out.errorCleanup = step.errorCleanup;
   return out;
+}
+
+/**
+ * `p`, unless the build is cancelled and the step has not stopped `graceMs` later (a step
+ * stuck on something that ignores the signal): then the runner gives up on it, so that the
+ * cleanups still run and Ctrl-C never hangs the process.
+ */
+function untilAbandoned(p: Promise<void>, ctx: StepContext, name: string, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      timer = setTimeout(() => {
+        ctx.ui.warn(`step "${name}" did not stop within ${Math.round(graceMs / 1000)} s of the cancel; cleaning up without it`);
+        reject(cancelledBy(ctx.signal));
+      }, graceMs);
+    };
+    const done = (): void => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      () => {
+        done();
+        resolve();
+      },
+      (e: unknown) => {
+        done();
+        reject(e instanceof Error ? e : asError(e));
+      },
+    );
+  });
 }
 
 /** Rejects with CancelledError as soon as the signal aborts; the promise itself is left to settle. */
