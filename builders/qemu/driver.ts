@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { BuildError, CancelledError, EnvironmentError, errorMessage } from '../../src/core/errors.js';
+import { processHandle } from '../../src/core/journal.js';
 import type { Communicator } from '../../src/core/plugin.js';
 import { SshCommunicator, type SshConnectOptions } from '../../src/communicators/ssh/index.js';
 import { defaultCacheDir } from '../../src/oci/cache-dir.js';
@@ -23,6 +24,8 @@ const execFileP = promisify(execFile);
 
 export interface QemuProcess {
   readonly pid: number;
+  /** What the resource journal records for it (pid and start time: see processHandle). */
+  readonly journalHandle: Record<string, string>;
   /** Resolves when QEMU exits, with its exit code (null when killed by a signal). */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   readonly running: boolean;
@@ -158,8 +161,10 @@ export class HostQemuDriver implements QemuDriver {
       });
       let running = true;
       void exited.then(() => (running = false));
+      const pid = child.pid ?? 0;
       return {
-        pid: child.pid ?? 0,
+        pid,
+        journalHandle: await processHandle(pid),
         exited,
         get running() {
           return running;

@@ -28,6 +28,7 @@ import { StepConnect } from './steps/step-connect.js';
 import { StepCreateDisk } from './steps/step-create-disk.js';
 import { StepDownload, checksumFromFile } from './steps/step-download.js';
 import { StepResizeDisk } from './steps/step-resize-disk.js';
+import { StepRunQemu } from './steps/step-run-qemu.js';
 import { StepShutdown } from './steps/step-shutdown.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'imgbuild-qemu-steps-'));
@@ -48,6 +49,7 @@ function config(values: Record<string, unknown> = {}): QemuConfig {
 
 class FakeProcess implements QemuProcess {
   readonly pid = 4242;
+  readonly journalHandle = { pid: '4242' };
   running = true;
   private done!: (v: { code: number | null; signal: string | null }) => void;
   readonly exited = new Promise<{ code: number | null; signal: string | null }>((r) => (this.done = r));
@@ -379,18 +381,21 @@ describe('steps', () => {
     expect(ctx.sink.events.some((e) => e.type === 'message' && e.level === 'warn' && e.text.includes('did not stop within shutdown_timeout (1ms)'))).toBe(true);
   });
 
-  test('a build dir too deep for a unix socket path gets its QMP socket in a short journaled dir, removed after', async () => {
-    const c = config();
-    const d = new FakeDriver();
+  /** StepRunQemu run with the state the earlier steps leave, in `buildDir`. */
+  async function runQemuStep(d: FakeDriver, buildDir: string): Promise<{ step: StepRunQemu; ctx: ReturnType<typeof context> }> {
     const ctx = context();
-    const deep = path.join(work, 'x'.repeat(90));
-    ctx.state.set(QEMU_BUILD_DIR, deep);
+    ctx.state.set(QEMU_BUILD_DIR, buildDir);
     ctx.state.set(QEMU_ACCELERATOR, 'tcg');
     ctx.state.set(QEMU_DISK, '/d.qcow2');
     ctx.state.set(QEMU_SOURCE, '/s.qcow2');
-    const { StepRunQemu } = await import('./steps/step-run-qemu.js');
-    const step = new StepRunQemu(c, d);
+    const step = new StepRunQemu(config(), d);
     await step.run(ctx);
+    return { step, ctx };
+  }
+
+  test('a build dir too deep for a unix socket path gets its QMP socket in a short journaled dir, removed after', async () => {
+    const d = new FakeDriver();
+    const { step, ctx } = await runQemuStep(d, path.join(work, 'x'.repeat(90)));
     const qmpArg = d.calls[0]?.find((a) => a.startsWith('unix:')) ?? '';
     const sock = qmpArg.slice('unix:'.length).split(',')[0] ?? '';
     expect(sock.startsWith(path.join(tmpdir(), 'imgbuild-qmp-'))).toBe(true);
@@ -401,18 +406,10 @@ describe('steps', () => {
   });
 
   test('cleanup escalates from QMP quit to SIGTERM to SIGKILL for a wedged QEMU', async () => {
-    const c = config();
     const d = new FakeDriver();
     d.quitExits = false;
     d.proc = new FakeProcess(false);
-    const ctx = context();
-    ctx.state.set(QEMU_BUILD_DIR, work);
-    ctx.state.set(QEMU_ACCELERATOR, 'tcg');
-    ctx.state.set(QEMU_DISK, '/d.qcow2');
-    ctx.state.set(QEMU_SOURCE, '/s.qcow2');
-    const { StepRunQemu } = await import('./steps/step-run-qemu.js');
-    const step = new StepRunQemu(c, d);
-    await step.run(ctx);
+    const { step, ctx } = await runQemuStep(d, work);
     expect(ctx.journaled.has('process:{"pid":"4242"}')).toBe(true);
     await step.cleanup(ctx);
     expect(d.qmpCommands).toEqual(['quit']);

@@ -25,8 +25,7 @@ export const diskPostProcessor: PostProcessor<Prepared> = {
   async process(ctx, input, config) {
     const fileOf = (outDir: string, vm: string, f: DiskConfig['formats'][number]): string => join(outDir, `${vm}.${extensionOf(f)}`);
     const outputs = (outDir: string, vm: string): string[] => config.formats.map((f) => fileOf(outDir, vm, f));
-    return runDiskJob(ctx, input, config, 'disk', outputs, async ({ outDir, vm, sourceDateEpoch, rawDisk }) => {
-      const files = outputs(outDir, vm);
+    return runDiskJob(ctx, input, config, 'disk', outputs, async ({ outDir, vm, files, sourceDateEpoch, rawDisk }) => {
       const wantRaw = config.formats.includes('raw');
       const rawPath = fileOf(outDir, vm, 'raw');
       ctx.ui.say(`Building a bootable disk from ${input.builderId} artifact ${input.id}`);

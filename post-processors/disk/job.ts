@@ -20,6 +20,8 @@ export interface DiskJob {
   outDir: string;
   /** vm_name, or the source's name. */
   vm: string;
+  /** What `outputs(outDir, vm)` named. */
+  files: string[];
   /** Scratch dir inside outDir (same filesystem, so results can be renamed into place). */
   work: string;
   sourceDateEpoch: number;
@@ -41,7 +43,8 @@ export async function runDiskJob<T>(
 ): Promise<T> {
   const outDir = outputDirectory(ctx, config.output_directory, config.templateDir);
   const vm = config.vm_name ?? ctx.build.sourceName;
-  await refuseExisting(ctx, outputs(outDir, vm), who);
+  const files = outputs(outDir, vm);
+  await refuseExisting(ctx, files, who);
   await mkdir(outDir, { recursive: true });
   const work = await mkdtemp(join(outDir, `.imgbuild-${who}-`));
   const sourceDateEpoch = sourceDateEpochFromEnv();
@@ -57,7 +60,7 @@ export async function runDiskJob<T>(
       ...opts,
     });
   try {
-    return await fn({ outDir, vm, work, sourceDateEpoch, rawDisk });
+    return await fn({ outDir, vm, files, work, sourceDateEpoch, rawDisk });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

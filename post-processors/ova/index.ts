@@ -23,8 +23,7 @@ export const ovaPostProcessor: PostProcessor<Prepared> = {
 
   async process(ctx, input, config) {
     const outputs = (outDir: string, vm: string): string[] => [join(outDir, `${vm}.ova`)];
-    return runDiskJob(ctx, input, config, 'ova', outputs, async ({ outDir, vm, work, sourceDateEpoch, rawDisk }) => {
-      const output = outputs(outDir, vm)[0] ?? '';
+    return runDiskJob(ctx, input, config, 'ova', outputs, async ({ vm, files: [output = ''], work, sourceDateEpoch, rawDisk }) => {
       const src = await rawDisk();
       ctx.ui.say(`Writing OVA ${output}`);
       await writeOva({

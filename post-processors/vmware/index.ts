@@ -25,8 +25,8 @@ export const vmwarePostProcessor: PostProcessor<Prepared> = {
 
   async process(ctx, input, config) {
     const outputs = (outDir: string, vm: string): string[] => ['vmx', 'vmdk'].map((ext) => join(outDir, `${safeName(vm)}.${ext}`));
-    return runDiskJob(ctx, input, config, 'vmware', outputs, async ({ outDir, vm, sourceDateEpoch, rawDisk }) => {
-      const [vmxPath = '', vmdkPath = ''] = outputs(outDir, vm);
+    return runDiskJob(ctx, input, config, 'vmware', outputs, async ({ vm, files, sourceDateEpoch, rawDisk }) => {
+      const [vmxPath = '', vmdkPath = ''] = files;
       const src = await rawDisk();
       ctx.ui.say(`Writing VMware machine ${vmxPath}`);
       await convertDisk({
@@ -44,7 +44,6 @@ export const vmwarePostProcessor: PostProcessor<Prepared> = {
         }),
         { mode: 0o644 },
       );
-      const files = [vmxPath, vmdkPath];
       const artifact: Artifact = {
         builderId: VMWARE_BUILDER_ID,
         id: vmxPath,

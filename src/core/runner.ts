@@ -62,7 +62,13 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, opts: R
     const started = Date.now();
     if (!step.quiet) ctx.ui.emit({ type: 'step-start', build: ctx.ui.build, step: step.name, time: started });
     try {
-      await untilAbandoned(step.run(ctx), ctx, step.name, opts.abortGraceMs ?? 30_000);
+      // After a cancel, a step stuck on something that ignores the signal is given up on
+      // after a grace period, so the cleanups still run and Ctrl-C never hangs the process.
+      const graceMs = opts.abortGraceMs ?? 30_000;
+      await abortable(step.run(ctx), ctx.signal, {
+        graceMs,
+        onGiveUp: () => ctx.ui.warn(`step "${step.name}" did not stop within ${Math.round(graceMs / 1000)} s of the cancel; cleaning up without it`),
+      });
       ctx.ui.flush();
       if (!step.quiet) emitEnd(ctx, step.name, started, true);
     } catch (e) {
@@ -182,51 +188,33 @@ function passThrough(step: CoreStep): CoreStep {
 }
 
 /**
- * `p`, unless the build is cancelled and the step has not stopped `graceMs` later (a step
- * stuck on something that ignores the signal): then the runner gives up on it, so that the
- * cleanups still run and Ctrl-C never hangs the process.
+ * Rejects with CancelledError as soon as the signal aborts, or `graceMs` after it (time for
+ * `p` to stop by itself; `onGiveUp` is said first); the promise itself is left to settle.
  */
-function untilAbandoned(p: Promise<void>, ctx: StepContext, name: string, graceMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+export function abortable<T>(p: Promise<T>, signal: AbortSignal, grace: { graceMs: number; onGiveUp: () => void } | null = null): Promise<T> {
+  if (signal.aborted && grace === null) return Promise.reject(cancelledBy(signal));
+  return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
+      if (grace === null) return reject(cancelledBy(signal));
       timer = setTimeout(() => {
-        ctx.ui.warn(`step "${name}" did not stop within ${Math.round(graceMs / 1000)} s of the cancel; cleaning up without it`);
-        reject(cancelledBy(ctx.signal));
-      }, graceMs);
+        grace.onGiveUp();
+        reject(cancelledBy(signal));
+      }, grace.graceMs);
     };
     const done = (): void => {
       clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
     };
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      () => {
-        done();
-        resolve();
-      },
-      (e: unknown) => {
-        done();
-        reject(e instanceof Error ? e : asError(e));
-      },
-    );
-  });
-}
-
-/** Rejects with CancelledError as soon as the signal aborts; the promise itself is left to settle. */
-export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelledBy(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelledBy(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        done();
         resolve(v);
       },
       (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        done();
         reject(e instanceof Error ? e : new ImgbuildError('E_INTERNAL', String(e), { source: 'internal' }));
       },
     );

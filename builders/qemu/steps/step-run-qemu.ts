@@ -6,7 +6,6 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError } from '../../../src/core/errors.js';
-import { processHandle } from '../../../src/core/journal.js';
 import type { JournalEntry } from '../../../src/core/journal-types.js';
 import type { Step, StepContext } from '../../../src/core/plugin.js';
 import { qemuArgs } from '../args.js';
@@ -59,7 +58,7 @@ export class StepRunQemu implements Step {
     ctx.ui.say(`Starting QEMU (${ctx.state.require(QEMU_ACCELERATOR)}, ${this.config.cpus} CPU, ${this.config.memoryMb} MiB); SSH forwarded from 127.0.0.1:${sshPort}`);
     ctx.ui.message(`${this.config.qemuBinary} ${args.join(' ')}`);
     this.proc = await this.driver.spawnQemu(this.config.qemuBinary, args, qemuLog);
-    this.entry = await ctx.journal.record('process', await processHandle(this.proc.pid), `QEMU for ${ctx.build.sourceFullName}`);
+    this.entry = await ctx.journal.record('process', this.proc.journalHandle, `QEMU for ${ctx.build.sourceFullName}`);
     try {
       this.qmp = await this.driver.connectQmp(qmpSocket, ctx.signal);
     } catch (e) {
