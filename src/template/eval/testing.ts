@@ -83,3 +83,29 @@ export function errors(src: string, vars: Record<string, Value> = {}, opts: Test
 export function formatDiags(diags: readonly Diagnostic[]): string[] {
   return diags.map((d) => `${d.severity === 'warning' ? 'warning: ' : ''}${d.summary} | ${d.detail} | ${d.subject ? formatRange(d.subject) : '-'}`);
 }
+
+/** `lines` lines of attributes mixing every kind of expression, for the evaluation cost checks. */
+export function largeSource(lines: number): string {
+  const kinds = [
+    (i: number) => `a${i} = "prefix-\${var.name}-\${local.items[${i % 10}]}-suffix"`,
+    (i: number) => `a${i} = [for s in local.servers : upper(s.name) if s.port > ${i % 5}]`,
+    (i: number) => `a${i} = { for k, v in var.tags : k => "\${v}-${i}" }`,
+    (i: number) => `a${i} = var.enabled ? join(",", local.items) : "off"`,
+    (i: number) => `a${i} = local.servers[*].port`,
+    (i: number) => `a${i} = try(var.tags.missing, "fallback-${i}")`,
+    (i: number) => `a${i} = (${i} + 3) * 2 % 7 == 1 && !var.enabled || length(local.items) > 3`,
+    (i: number) => `a${i} = <<EOT\n  line %{ for x in local.items }\${x} %{ endfor }\n  EOT`,
+  ];
+  const out: string[] = [];
+  for (let i = 0; out.length < lines; i++) out.push(...kinds[i % kinds.length]!(i).split('\n'));
+  return out.join('\n') + '\n';
+}
+
+/** The variables the lines of largeSource refer to. */
+export const LARGE_SOURCE_VARS: Record<string, Value> = {
+  var: { name: 'web', enabled: true, tags: { Name: 'web', Team: 'platform', Env: 'prod' } },
+  local: {
+    items: Array.from({ length: 10 }, (_, i) => `item${i}`),
+    servers: Array.from({ length: 8 }, (_, i) => ({ name: `s${i}`, port: i })),
+  },
+};
