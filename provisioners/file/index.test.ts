@@ -44,7 +44,8 @@ describe('file provisioner', () => {
     expect(readFileSync(path.join(root, 'usr/share/doc/motd'), 'utf8')).toBe('welcome\n');
   });
 
-  it('uploads "dir" as a directory and "dir/" as its contents', async () => {
+  it('uploads "dir" into an existing directory as a directory and "dir/" as its contents', async () => {
+    mkdirSync(path.join(root, 'var/www'), { recursive: true });
     await run({ source: 'site', destination: '/var/www' });
     await run({ source: 'site/', destination: '/srv/web' });
     expect(readFileSync(path.join(root, 'var/www/site/css/a.css'), 'utf8')).toBe('a{}');

@@ -2,7 +2,8 @@
 // runc, overlayfs and mmdebstrap: a bootstrap Debian base (built once per machine, cached
 // under IMGBUILD_CACHE_DIR), shell and file provisioners, a package from the Debian mirror,
 // and the output checked by independent tools (skopeo, umoci, runc). Also: reproducible
-// digests from empty layer caches, and cleanup after a failing or interrupted provisioner.
+// digests from empty layer caches, cleanup after a failing or interrupted provisioner, and
+// Packer's docker cp upload rules row by row (provisioners/file/upload-table.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { bootstrapKey } from '../../src/bootstrap/index.js';
 import { collect, runCli, startCli, waitForOutput } from '../helpers/cli.js';
 import { startRegistry } from '../helpers/registry.js';
+import { LOCAL_TREE, UPLOAD_ROWS, destinationOf, listingCommand, setupCommands, type UploadRow } from '../../provisioners/file/upload-table.js';
 
 const EPOCH = 1700000000;
 const SHARED_CACHE = process.env['IMGBUILD_CACHE_DIR'] || path.join(homedir(), '.cache', 'imgbuild');
@@ -252,6 +254,10 @@ test('the docker builder (Packer keys) commits with changes on crun, and export_
   expect(existsSync(tarball)).toBe(true); // built by the first test
   const dir = path.join(work, 'docker');
   mkdirSync(dir, { recursive: true });
+  for (const [p, content] of Object.entries(LOCAL_TREE)) {
+    if (content === null) mkdirSync(path.join(dir, p), { recursive: true });
+    else writeFileSync(path.join(dir, p), content);
+  }
   writeFileSync(
     path.join(dir, 'build.pkr.hcl'),
     `source "docker" "commit${TAG}" {
@@ -273,6 +279,7 @@ build {
   provisioner "shell" {
     inline = ["echo from-$PACKER_BUILD_NAME > /srv/who"]
   }
+${uploadRowsHcl()}
 }
 `,
   );
@@ -283,8 +290,23 @@ build {
   expect(cfg.config).toMatchObject({ Entrypoint: ['/bin/cat'], WorkingDir: '/srv', ExposedPorts: { '8080/tcp': {} } });
   const listing = tool('tar', ['-xOf', path.join(dir, 'fs.tar'), 'srv/who']).toString();
   expect(listing).toBe(`from-export${TAG}\n`);
+  // Packer's docker cp rules, row by row, as the build container saw them.
+  const rows = tool('tar', ['-xOf', path.join(dir, 'fs.tar'), 'srv/upload-rows.txt']).toString();
+  expect(rows).toBe(UPLOAD_ROWS_OK.map((r) => `row ${r.id}\n${(r.expected as string[]).map((l) => `${l}\n`).join('')}`).join(''));
   expect(leftovers(SHARED_CACHE)).toEqual({ containers: [], mounts: [], buildDirs: [] });
 }, BUILD_TIMEOUT);
+
+/** The upload table's rows that succeed, as provisioners: set-up, the upload, then the listing. */
+const UPLOAD_ROWS_OK = UPLOAD_ROWS.filter((r) => Array.isArray(r.expected));
+function uploadRowsHcl(): string {
+  const base = (r: UploadRow): string => `/srv/rows/${r.id}`;
+  const setup = UPLOAD_ROWS_OK.flatMap((r) => setupCommands(r, base(r)));
+  const uploads = UPLOAD_ROWS_OK.map((r) => `  provisioner "file" {\n    source      = ${JSON.stringify(r.source)}\n    destination = ${JSON.stringify(destinationOf(r, base(r)))}\n  }\n`);
+  const listings = UPLOAD_ROWS_OK.map((r) => `echo row ${r.id} >> /srv/upload-rows.txt; (${listingCommand(base(r))}) >> /srv/upload-rows.txt`);
+  // HCL reads ${ in a string as interpolation: $${ is the literal.
+  const hclList = (l: string[]): string => JSON.stringify(l).replace(/\$\{/g, '$$${');
+  return `  provisioner "shell" {\n    inline = ${hclList(setup)}\n  }\n${uploads.join('')}  provisioner "shell" {\n    inline = ${hclList(listings)}\n  }\n`;
+}
 
 test('pushes to a registry and builds on top of the pushed image pulled back', async () => {
   const registry = await startRegistry();

@@ -85,6 +85,7 @@ describe('container communicator', () => {
     writeFileSync(path.join(local, 'conf/sub/b.txt'), 'b');
     writeFileSync(path.join(local, 'conf/skip.tmp'), 'skip');
     symlinkSync('a.txt', path.join(local, 'conf/link'));
+    mkdirSync(path.join(root, 'srv'));
     await comm.uploadDir('/srv', path.join(local, 'conf'), { exclude: ['*.tmp'] });
     await comm.uploadDir('/flat', `${path.join(local, 'conf')}/`);
     expect(readFileSync(path.join(root, 'srv/conf/sub/b.txt'), 'utf8')).toBe('b');

@@ -13,6 +13,7 @@ import { BuildError } from '../../core/errors.js';
 import type { Communicator, ExecOptions, ExecResult, UploadOptions } from '../../core/plugin.js';
 import { resolveInRoot } from '../../runtime/rootfs-path.js';
 import type { RuntimeContainer } from '../../runtime/types.js';
+import { dirUploadTarget, localDirOf, type RemoteKind } from '../upload-rules.js';
 
 /** One provisioner's view of the build container: its rootfs and a lazily started container. */
 export interface ContainerSession {
@@ -80,8 +81,7 @@ export class ContainerCommunicator implements Communicator {
 
   async uploadDir(dst: string, src: string, opts: { exclude?: string[]; signal?: AbortSignal } = {}): Promise<void> {
     const s = this.current();
-    // Packer/rsync semantics: "dir/" copies the contents, "dir" copies the directory itself.
-    const into = src.endsWith('/') ? dst : path.posix.join(dst, path.basename(src));
+    const into = dirUploadTarget(src, dst, await kindInRoot(s.rootfs, dst));
     const exclude = opts.exclude ?? [];
     const walk = async (localDir: string, remoteDir: string, rel: string): Promise<void> => {
       opts.signal?.throwIfAborted();
@@ -113,9 +113,8 @@ export class ContainerCommunicator implements Communicator {
         // Sockets, fifos and devices are not uploaded, as with Packer's communicators.
       }
     };
-    const local = src.endsWith('/') ? src.slice(0, -1) || '/' : src;
     try {
-      await walk(local, into, '');
+      await walk(localDirOf(src), into, '');
     } catch (e) {
       if (e instanceof BuildError) throw e;
       throw new BuildError(`upload directory ${src} to ${dst}: ${(e as Error).message}`, { cause: e });
@@ -182,6 +181,17 @@ export class ContainerCommunicator implements Communicator {
       });
     }
     return this.session;
+  }
+}
+
+/** What `dst` is inside the container, following its symlinks as `docker cp` does. */
+async function kindInRoot(rootfs: string, dst: string): Promise<RemoteKind> {
+  try {
+    const st = await lstat(await resolveInRoot(rootfs, dst));
+    return st.isDirectory() ? 'directory' : 'other';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+    throw e;
   }
 }
 

@@ -205,6 +205,7 @@ describe.each([
     writeFileSync(path.join(src, 'skip.log'), 'no');
     symlinkSync('top.txt', path.join(src, 'link'));
     const dst = path.join(work, `remote-${port()}`);
+    mkdirSync(dst);
     await c.uploadDir(dst, src, { exclude: ['*.log'] });
     const base = path.join(dst, path.basename(src));
     expect(readFileSync(path.join(base, 'top.txt'), 'utf8')).toBe('top');

@@ -14,6 +14,7 @@ import { minimatch } from 'minimatch';
 import type { ClientChannel, SFTPWrapper, Stats } from 'ssh2';
 import { BuildError, CancelledError, errorMessage } from '../../core/errors.js';
 import type { Communicator, ExecOptions, ExecResult, UploadOptions } from '../../core/plugin.js';
+import { dirUploadTarget, localDirOf, type RemoteKind } from '../upload-rules.js';
 import { connectWithRetry, type SshConnection, type SshConnectOptions } from './connect.js';
 
 export type { SshConnectOptions, SshEndpoint } from './connect.js';
@@ -76,16 +77,15 @@ export class SshCommunicator implements Communicator {
       // The remote umask narrowed the create mode; set the asked one exactly.
       if (opts.mode !== undefined) await sftpCall<void>((cb) => sftp.chmod(dst, opts.mode ?? 0o644, cb));
     } catch (e) {
+      if (sftp !== 'none' && (await this.remoteKind(sftp, dst).catch(() => 'missing')) === 'directory') throw isDirectoryError(dst);
       throw this.transferError('upload', dst, e, opts.signal);
     }
   }
 
   async uploadDir(dst: string, src: string, opts: { exclude?: string[]; signal?: AbortSignal } = {}): Promise<void> {
-    // Packer/rsync semantics: "dir/" copies the contents, "dir" copies the directory itself.
-    const into = src.endsWith('/') ? dst : path.posix.join(dst, path.basename(src));
-    const local = src.endsWith('/') ? src.slice(0, -1) || '/' : src;
     const exclude = opts.exclude ?? [];
     const sftp = await this.sftp(opts.signal);
+    const into = dirUploadTarget(src, dst, await this.remoteKind(sftp, dst, opts.signal));
     const walk = async (localDir: string, remoteDir: string, rel: string): Promise<void> => {
       if (opts.signal?.aborted) throw new CancelledError();
       const mode = (await lstat(localDir)).mode & 0o7777;
@@ -103,7 +103,7 @@ export class SshCommunicator implements Communicator {
       }
     };
     try {
-      await this.guard(await this.connection(opts.signal), `upload ${src}`, walk(local, into, ''), opts.signal);
+      await this.guard(await this.connection(opts.signal), `upload ${src}`, walk(localDirOf(src), into, ''), opts.signal);
     } catch (e) {
       if (e instanceof BuildError || e instanceof CancelledError) throw e;
       throw this.transferError('upload directory', `${src} to ${dst}`, e, opts.signal);
@@ -220,7 +220,8 @@ export class SshCommunicator implements Communicator {
     const dir = path.posix.dirname(dst);
     // Written beside the target and renamed, so a half-sent file never takes its place.
     const tmp = `${dst}.imgbuild-upload`;
-    const cmd = `mkdir -p ${shq(dir)} && cat > ${shq(tmp)} && chmod ${mode.toString(8)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(dst)}`;
+    // scp and docker cp refuse a file onto a directory; a bare `mv` would move it inside.
+    const cmd = `if [ -d ${shq(dst)} ]; then echo ${shq(IS_A_DIRECTORY)} >&2; exit 1; fi; mkdir -p ${shq(dir)} && cat > ${shq(tmp)} && chmod ${mode.toString(8)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(dst)}`;
     let stderr = '';
     const res = await this.exec(cmd, { stdin: src, onStderr: (c) => (stderr += c), ...(signal ? { signal } : {}) });
     if (res.exitCode !== 0) throw new BuildError(`upload ${dst} to ${this.endpoint}: ${stderr.trim() || `exit status ${res.exitCode}`}`);
@@ -238,6 +239,19 @@ export class SshCommunicator implements Communicator {
     const res = await runChannel(ch, conn, { onStderr: (c) => (stderr += c), ...(signal ? { signal } : {}) }, this.endpoint, `download ${src}`, false);
     await written;
     if (res.exitCode !== 0) throw new BuildError(`download ${src} from ${this.endpoint}: ${stderr.trim() || `exit status ${res.exitCode}`}`);
+  }
+
+  /** What `p` is on the target, following symlinks as scp's stat does. */
+  private async remoteKind(sftp: SFTPWrapper | 'none', p: string, signal?: AbortSignal): Promise<RemoteKind> {
+    if (sftp !== 'none') {
+      const st = await sftpCall<Stats>((cb) => sftp.stat(p, cb)).catch(() => null);
+      return st === null ? 'missing' : st.isDirectory() ? 'directory' : 'other';
+    }
+    let out = '';
+    const q = shq(p);
+    await this.exec(`if [ -d ${q} ]; then echo directory; elif [ -e ${q} ]; then echo other; else echo missing; fi`, { onStdout: (c) => (out += c), ...(signal ? { signal } : {}) });
+    const kind = out.trim();
+    return kind === 'directory' || kind === 'other' ? kind : 'missing';
   }
 
   private async mkdirRemote(sftp: SFTPWrapper | 'none', dir: string, mode: number, signal?: AbortSignal): Promise<void> {
@@ -359,6 +373,12 @@ function signalChannel(ch: ClientChannel, name: string): void {
   } catch {
     /* the channel or connection is already gone */
   }
+}
+
+const IS_A_DIRECTORY = 'is a directory on the target; end the destination with / to upload into it';
+
+function isDirectoryError(dst: string): BuildError {
+  return new BuildError(`upload ${dst}: ${IS_A_DIRECTORY}`);
 }
 
 function firstLine(s: string): string {
