@@ -5,7 +5,7 @@
 //     (quadratic behaviour shows as ~16x).
 // Run: npx tsc -p . && node dist/bench/eval-perf.js
 import { parseHCL } from '../src/hcl/parser.js';
-import type { ValueObject } from '../src/template/value.js';
+import type { ValueObject } from '../src/core/model/value.js';
 import { evaluate } from '../src/template/eval/evaluate.js';
 import { LARGE_SOURCE_VARS, largeSource, parseExpr, scopeOf } from '../src/template/eval/testing.js';
 

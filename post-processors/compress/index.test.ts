@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { Artifact, PostProcessContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
-import type { ValueObject } from '../../src/template/value.js';
+import type { ValueObject } from '../../src/core/model/value.js';
 import { compressPostProcessor } from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'imgbuild-compress-'));

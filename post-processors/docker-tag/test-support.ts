@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { Artifact, PostProcessContext, RawConfig } from '../../src/core/plugin.js';
-import type { ValueObject } from '../../src/template/value.js';
+import type { ValueObject } from '../../src/core/model/value.js';
 import { STATE_IMAGE_REF, STATE_MANIFEST_DIGEST, STATE_OCI_LAYOUT } from '../../src/oci/artifact-state.js';
 import { addLayer, newImageConfig } from '../../src/oci/config.js';
 import { OciLayout } from '../../src/oci/layout.js';

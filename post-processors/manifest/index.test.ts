@@ -5,7 +5,7 @@ import { MemorySink, makeUi } from '../../src/core/events.js';
 import { RunJournal } from '../../src/core/journal.js';
 import type { Artifact, PostProcessContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
-import type { ValueObject } from '../../src/template/value.js';
+import type { ValueObject } from '../../src/core/model/value.js';
 import { manifestPostProcessor } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'imgbuild-manifest-'));

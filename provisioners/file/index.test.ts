@@ -7,7 +7,7 @@ import { ContainerCommunicator } from '../../src/communicators/container/index.j
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { ProvisionContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
-import type { ValueObject } from '../../src/template/value.js';
+import type { ValueObject } from '../../src/core/model/value.js';
 import { fileProvisioner } from './index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'imgbuild-file-test-'));

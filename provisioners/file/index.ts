@@ -1,7 +1,7 @@
 // The file provisioner: Packer's `file`, through whatever communicator the builder provides.
 import { treeDigest } from '../../src/cache/tree-digest.js';
 import type { Provisioner } from '../../src/core/plugin.js';
-import type { Value } from '../../src/template/value.js';
+import type { Value } from '../../src/core/model/value.js';
 import { fileSchema, prepareFile, type FileConfig } from './config.js';
 import { runFile } from './run.js';
 

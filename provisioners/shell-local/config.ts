@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Diagnostic } from '../../src/hcl/diagnostic.js';
 import { diagnosticAt, prepareConfig } from '../../src/core/config.js';
 import type { Prepared, PrepareContext, RawConfig } from '../../src/core/plugin.js';
-import { isUnknown } from '../../src/template/value.js';
+import { isUnknown } from '../../src/core/model/value.js';
 
 export const shellLocalShape = {
   command: z.string().optional(),

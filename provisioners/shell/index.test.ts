@@ -7,7 +7,7 @@ import { BuildError } from '../../src/core/errors.js';
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { Communicator, ExecOptions, ExecResult, ProvisionContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
-import type { ValueObject } from '../../src/template/value.js';
+import type { ValueObject } from '../../src/core/model/value.js';
 import { shellProvisioner } from './index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'imgbuild-shell-test-'));

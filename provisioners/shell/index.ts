@@ -2,7 +2,7 @@
 // provides (the container builder's runs it in the build container).
 import { fileDigest } from '../../src/cache/tree-digest.js';
 import type { Provisioner } from '../../src/core/plugin.js';
-import type { Value } from '../../src/template/value.js';
+import type { Value } from '../../src/core/model/value.js';
 import { prepareShell, shellSchema, type ShellConfig } from './config.js';
 import { runShell } from './run.js';
 

@@ -1,4 +1,4 @@
-import { UNKNOWN } from '../template/value.js';
+import { UNKNOWN } from '../core/model/value.js';
 import { formatValue } from './format-value.js';
 
 test('prints a top-level string raw, as packer console does', () => {

@@ -1,7 +1,7 @@
 // Values as `imgbuild console` prints them, following Packer's console (terraform's old
 // repl.FormatResult): a top-level string is printed raw, collections in HCL-like layout
 // with quoted strings, and anything not known before a build as <unknown>.
-import { containsUnknown, isObject, type Value } from '../template/value.js';
+import { containsUnknown, isObject, type Value } from '../core/model/value.js';
 
 export function formatValue(v: Value): string {
   if (containsUnknown(v)) return '<unknown>';

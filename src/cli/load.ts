@@ -3,7 +3,7 @@
 // frames); warnings are printed and loading goes on, as Packer does.
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, hasErrors } from '../hcl/diagnostic.js';
-import type { BuildPlan } from '../template/plan.js';
+import type { BuildPlan } from '../core/model/plan.js';
 import type { Template } from '../template/types.js';
 import { loadTemplate } from '../template/load.js';
 import { planBuilds } from '../template/planner.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UNKNOWN } from '../template/value.js';
+import { UNKNOWN } from './model/value.js';
 import { durationSchema, parseDuration, prepareConfig } from './config.js';
 import { lineOf, rawConfig } from './testing.js';
 

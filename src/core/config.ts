@@ -6,7 +6,7 @@
 import { z, type ZodIssue, type ZodTypeAny } from 'zod';
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import { isObject, isUnknown, type Value, type ValueObject } from '../template/value.js';
+import { isObject, isUnknown, type Value, type ValueObject } from './model/value.js';
 import { tryParseDuration } from './duration.js';
 import type { Prepared, RawConfig } from './plugin.js';
 import { didYouMean } from './suggest.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UNKNOWN } from '../template/value.js';
+import { UNKNOWN } from './model/value.js';
 import { prepareConfig } from './config.js';
 import { CancelledError, DiagnosticsError } from './errors.js';
 import { MemorySink } from './events.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
-import type { BuildPlan, PlannedBuild, PlannedPostProcessor } from '../template/plan.js';
+import type { BuildPlan, PlannedBuild, PlannedPostProcessor } from './model/plan.js';
 import { registerBuiltins } from './builtins.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';

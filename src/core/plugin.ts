@@ -3,27 +3,17 @@
 // (multistep, packer.Builder/Provisioner/PostProcessor) with typed state and typed events.
 import type { Readable, Writable } from 'node:stream';
 import type { ZodTypeAny } from 'zod';
-import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import type { Value, ValueObject } from '../template/value.js';
+import type { GeneratedData, RawConfig } from './model/plan.js';
+import type { Value } from './model/value.js';
 import type { Journal } from './journal-types.js';
 import type { StateBag } from './state.js';
 import type { Ui } from './ui.js';
 
-export type PluginKind = 'builder' | 'provisioner' | 'post-processor' | 'data-source';
+// Plugins meet RawConfig and GeneratedData through this contract; the build model defines them.
+export type { GeneratedData, RawConfig } from './model/plan.js';
 
-/**
- * A block body after evaluation, as a plugin receives it. Attributes are values; nested
- * blocks are arrays of objects under their type name (`tag { ... } tag { ... }` becomes
- * `tag: [{...}, {...}]`). Ranges let `prepare` point at the exact key it rejects.
- */
-export interface RawConfig {
-  values: ValueObject;
-  /** Source range of each key, by path: "image", "changes.2", "tag.0.key". */
-  ranges: ReadonlyMap<string, Range>;
-  /** Range of the whole block, for "missing required key" diagnostics. */
-  blockRange: Range;
-}
+export type PluginKind = 'builder' | 'provisioner' | 'post-processor' | 'data-source';
 
 export interface PrepareContext {
   /** Folder of the template, for resolving relative paths. */
@@ -159,9 +149,6 @@ export interface Communicator {
   downloadDir?(src: string, dst: string, opts?: { signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Run-time values provisioners see as `build.*` (Packer's "generated data"). */
-export type GeneratedData = Record<string, string | number | boolean>;
 
 export interface ProvisionContext {
   signal: AbortSignal;

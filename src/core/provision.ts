@@ -4,7 +4,7 @@
 // communicator the builder left in state, honouring pause_before, timeout and max_retries.
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
-import type { PlannedProvisioner } from '../template/plan.js';
+import type { PlannedProvisioner } from './model/plan.js';
 import { splitCacheMeta, type CacheMeta } from '../cache/meta.js';
 import { NoneCommunicator } from '../communicators/none/index.js';
 import { unknownValueDiagnostics } from './config.js';

@@ -4,7 +4,7 @@ import { splitCacheMeta } from '../cache/meta.js';
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
-import type { BuildPlan, PlannedBuild, PlannedPlugin } from '../template/plan.js';
+import type { BuildPlan, PlannedBuild, PlannedPlugin } from './model/plan.js';
 import { EnvironmentError, ImgbuildError, errorMessage } from './errors.js';
 import type { AnyPlugin, Builder, PluginKind, PostProcessor, Provisioner } from './plugin.js';
 import { didYouMean } from './suggest.js';

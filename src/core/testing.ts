@@ -1,8 +1,8 @@
 // Fixtures for tests of core and plugins: RawConfigs and plans from object literals, with a
 // distinct source range per key so tests can check where a diagnostic points.
 import type { Range } from '../hcl/ast.js';
-import type { BuildPlan, PlannedBuild, PlannedPostProcessor, PlannedProvisioner } from '../template/plan.js';
-import { isObject, type Value, type ValueObject } from '../template/value.js';
+import type { BuildPlan, PlannedBuild, PlannedPostProcessor, PlannedProvisioner } from './model/plan.js';
+import { isObject, type Value, type ValueObject } from './model/value.js';
 import type { GeneratedData, RawConfig } from './plugin.js';
 
 export function rangeAtLine(line: number, filename = 'test.pkr.hcl'): Range {

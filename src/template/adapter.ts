@@ -3,7 +3,7 @@
 // functions, so an API change there is a change here only.
 import type { Expr, File } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import type { Value, ValueObject } from './value.js';
+import type { Value, ValueObject } from '../core/model/value.js';
 import { evaluate } from './eval/evaluate.js';
 import type { Scope } from './eval/scope.js';
 import type { FunctionDef as EvalFunctionDef } from './eval/function-api.js';

@@ -4,8 +4,8 @@
 import type { Expr, Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import type { RawConfig } from '../core/plugin.js';
-import type { Value, ValueObject } from './value.js';
+import type { RawConfig } from '../core/model/plan.js';
+import type { Value, ValueObject } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { expandBody, expandItems } from './dynamic.js';
 import { literalString } from './refs.js';

@@ -1,4 +1,4 @@
-import { isUnknown } from './value.js';
+import { isUnknown } from '../core/model/value.js';
 import { planBuilds } from './planner.js';
 import { errors, loadFiles, mustPlan, summaries } from './test-helpers.js';
 

@@ -5,7 +5,7 @@
 import type { Block, Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { isUnknown } from './value.js';
+import { isUnknown } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { suggest } from './adapter.js';
 import { expandBody } from './dynamic.js';

@@ -2,7 +2,7 @@
 // value meets a type constraint, and when a function parameter wants a string, number or
 // bool. Keeping them in one place keeps "1" + interpolation + tostring() consistent.
 import { ImgbuildError } from '../core/errors.js';
-import { isObject, isUnknown, typeName, type Value } from './value.js';
+import { isObject, isUnknown, typeName, type Value } from '../core/model/value.js';
 
 /** A value could not be converted to the wanted primitive type. The message is cty's wording. */
 export class ConversionError extends ImgbuildError {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadTemplate } from './load.js';
 import { planBuilds } from './planner.js';
-import type { BuildPlan } from './plan.js';
+import type { BuildPlan } from '../core/model/plan.js';
 import { CORPUS, errors, options } from './test-helpers.js';
 import type { LoadOptions, Template } from './types.js';
 

@@ -4,8 +4,8 @@
 import type { Block, Body, Expr } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, warning } from '../hcl/diagnostic.js';
-import { isObject, isUnknown, typeName } from './value.js';
-import type { Value } from './value.js';
+import { isObject, isUnknown, typeName } from '../core/model/value.js';
+import type { Value } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { evaluateIn } from './scope.js';
 import { checkBody } from './schema.js';

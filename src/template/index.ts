@@ -9,4 +9,4 @@ export { PACKER_COMPAT_VERSION, GENERATED_KEYS } from './scope.js';
 export { parseSourceRef } from './builds.js';
 export { parseGoDuration } from './duration.js';
 export type { LoadOptions, Template, VariableDef, LocalDef, SourceDef, BuildDef, ValueSource } from './types.js';
-export type { BuildPlan, PlannedBuild, PlannedPlugin, PlannedProvisioner, PlannedPostProcessor, EvaluatedConfig } from './plan.js';
+export type { BuildPlan, PlannedBuild, PlannedPlugin, PlannedProvisioner, PlannedPostProcessor, EvaluatedConfig } from '../core/model/plan.js';

@@ -2,8 +2,8 @@
 // (sensitive values hidden), and evaluation of one expression with the template in scope.
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import { isObject, isUnknown } from './value.js';
-import type { Value } from './value.js';
+import { isObject, isUnknown } from '../core/model/value.js';
+import type { Value } from '../core/model/value.js';
 import { parseExpression } from './adapter.js';
 import { evaluateIn, templateContext } from './scope.js';
 import type { Template, ValueSource } from './types.js';

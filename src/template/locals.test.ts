@@ -1,4 +1,4 @@
-import { isUnknown } from './value.js';
+import { isUnknown } from '../core/model/value.js';
 import { PACKER_COMPAT_VERSION } from './scope.js';
 import { errors, loadFiles, mustPlan, summaries } from './test-helpers.js';
 

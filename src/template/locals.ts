@@ -3,8 +3,8 @@
 import type { Block } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { UNKNOWN } from './value.js';
-import type { ValueObject } from './value.js';
+import { UNKNOWN } from '../core/model/value.js';
+import type { ValueObject } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { evalExpr } from './adapter.js';
 import { collectReferences } from './refs.js';

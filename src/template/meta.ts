@@ -5,8 +5,8 @@
 import type { Expr } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { isObject, isUnknown } from './value.js';
-import type { Value } from './value.js';
+import { isObject, isUnknown } from '../core/model/value.js';
+import type { Value } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { parseGoDuration } from './duration.js';
 import { evaluateIn } from './scope.js';

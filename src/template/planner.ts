@@ -5,10 +5,10 @@
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, hasErrors, warning } from '../hcl/diagnostic.js';
-import type { GeneratedData, RawConfig } from '../core/plugin.js';
-import type { BuildPlan, EvaluatedConfig, PlannedBuild, PlannedPlugin, PlannedPostProcessor, PlannedProvisioner } from './plan.js';
-import { isObject } from './value.js';
-import type { ValueObject } from './value.js';
+import type { GeneratedData, RawConfig } from '../core/model/plan.js';
+import type { BuildPlan, EvaluatedConfig, PlannedBuild, PlannedPlugin, PlannedPostProcessor, PlannedProvisioner } from '../core/model/plan.js';
+import { isObject } from '../core/model/value.js';
+import type { ValueObject } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { itemsToRaw } from './body-to-raw.js';
 import { unknownSource } from './builds.js';

@@ -2,9 +2,9 @@
 // locals and Packer-level blocks with var/local/path/packer/data, source bodies with `source`
 // added, and provisioners/post-processors with `build` (run-time generated data) as well.
 import type { Expr } from '../hcl/ast.js';
-import type { GeneratedData } from '../core/plugin.js';
-import { UNKNOWN, isObject } from './value.js';
-import type { Value, ValueObject } from './value.js';
+import type { GeneratedData } from '../core/model/plan.js';
+import { UNKNOWN, isObject } from '../core/model/value.js';
+import type { Value, ValueObject } from '../core/model/value.js';
 import { refineReferenceErrors } from './refcheck.js';
 import type { KnownNames } from './refcheck.js';
 import type { EvalContext, Evaluated } from './adapter.js';

@@ -1,7 +1,7 @@
 // The strings to scrub from every output: each string leaf of a sensitive variable or local,
 // plus the forms it commonly leaks in (JSON-escaped inside a larger document, base64).
-import { isObject, isUnknown } from './value.js';
-import type { Value } from './value.js';
+import { isObject, isUnknown } from '../core/model/value.js';
+import type { Value } from '../core/model/value.js';
 import type { Template } from './types.js';
 
 export function sensitiveValues(t: Template): string[] {

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../hcl/diagnostic.js';
 import { loadTemplate } from './load.js';
 import type { LoadResult } from './load.js';
 import { planBuilds } from './planner.js';
-import type { BuildPlan } from './plan.js';
+import type { BuildPlan } from '../core/model/plan.js';
 import type { LoadOptions, Template } from './types.js';
 
 /** The repository root, from dist/src/template/ at run time. */

@@ -2,7 +2,7 @@
 // locals already evaluated, plugin bodies kept as (expanded) syntax so they can be evaluated
 // later with contextual values (source.*, build.*) the way Packer does.
 import type { Attribute, Body, Expr, File, Range } from '../hcl/ast.js';
-import type { Value, ValueObject } from './value.js';
+import type { Value, ValueObject } from '../core/model/value.js';
 import type { TypeConstraint } from './adapter.js';
 
 export interface LoadOptions {

@@ -4,8 +4,8 @@
 import type { Block, Expr, Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { UNKNOWN, isUnknown } from './value.js';
-import type { Value } from './value.js';
+import { UNKNOWN, isUnknown } from '../core/model/value.js';
+import type { Value } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { convertTo, evalExpr, isPrimitiveStringish, parseExpression, parseType, suggest, typeText } from './adapter.js';
 import { collectReferences, literalString } from './refs.js';

@@ -1,4 +1,4 @@
-import { UNKNOWN, type Value } from '../value.js';
+import { UNKNOWN, type Value } from '../../core/model/value.js';
 import { ImgbuildError } from '../../core/errors.js';
 import type { FunctionDef } from './function-api.js';
 import { errors, run, TEST_FUNCTIONS, value } from './testing.js';

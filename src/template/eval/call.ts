@@ -4,7 +4,7 @@
 // try(), can() and convert() are special forms: they need their arguments unevaluated.
 import type { CallExpr, Expr, Range } from '../../hcl/ast.js';
 import { ImgbuildError } from '../../core/errors.js';
-import { UNKNOWN, containsUnknown, isUnknown, type Value } from '../value.js';
+import { UNKNOWN, containsUnknown, isUnknown, type Value } from '../../core/model/value.js';
 import { convertToType } from './convert-type.js';
 import { diag, lastCharRange, suggestion } from './diag.js';
 import type { Evaluator } from './evaluate.js';

@@ -3,7 +3,7 @@
 // optional attributes filled from their defaults, extra attributes dropped), sets
 // deduplicated. `any` inside a collection means one type for all elements, found by
 // unification, as cty does: list(any) of [1, "a"] is ["1", "a"].
-import { isObject, isUnknown, type Value, type ValueObject } from '../value.js';
+import { isObject, isUnknown, type Value, type ValueObject } from '../../core/model/value.js';
 import { compareStrings, formatNumber, getOwn, parseBool, parseNumber, setKey, valuesEqual } from './primitives.js';
 import type { ObjectAttribute, TypeConstraint } from './types.js';
 import { typeString } from './types.js';

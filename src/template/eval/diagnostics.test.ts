@@ -1,6 +1,6 @@
 // Every error the evaluator reports, pinned with its summary, detail, subject and context
 // ranges. A change of wording or of underlined span shows up as a snapshot diff.
-import type { Value } from '../value.js';
+import type { Value } from '../../core/model/value.js';
 import { formatRange } from './diag.js';
 import { run } from './testing.js';
 

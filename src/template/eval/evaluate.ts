@@ -4,7 +4,7 @@
 // operation passes through silently: one mistake gives one diagnostic, not a cascade.
 import type { Expr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import { UNKNOWN, type Value } from '../value.js';
+import { UNKNOWN, type Value } from '../../core/model/value.js';
 import { evalCall } from './call.js';
 import { diag, formatRange } from './diag.js';
 import { evalFor } from './for.js';

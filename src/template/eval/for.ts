@@ -2,7 +2,7 @@
 // give (index, element), objects and maps (key, value) in lexical key order, as cty iterates
 // them. Problems with the `if` clause or keys are reported once, not once per element.
 import type { Expr, ForExpr, Range } from '../../hcl/ast.js';
-import { UNKNOWN, isObject, isUnknown, typeName, type Value, type ValueObject } from '../value.js';
+import { UNKNOWN, isObject, isUnknown, typeName, type Value, type ValueObject } from '../../core/model/value.js';
 import { diag } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { formatNumber, parseBool, setKey, sortedKeys } from './primitives.js';

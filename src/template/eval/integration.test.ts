@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FUNCTIONS, type FunctionContext } from '../functions/index.js';
-import { UNKNOWN } from '../value.js';
+import { UNKNOWN } from '../../core/model/value.js';
 import { templateRenderer } from './template-string.js';
 import { errors, value } from './testing.js';
 

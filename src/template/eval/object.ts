@@ -2,7 +2,7 @@
 // other keys are evaluated and must be strings (or numbers and bools, which convert).
 // A key given twice is an error, and `{ a.b = 1 }` is refused as ambiguous, as in HCL.
 import type { Expr, ObjectExpr, Range } from '../../hcl/ast.js';
-import { UNKNOWN, isUnknown, type Value, type ValueObject } from '../value.js';
+import { UNKNOWN, isUnknown, type Value, type ValueObject } from '../../core/model/value.js';
 import { diag, formatRange } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { formatNumber, setKey } from './primitives.js';

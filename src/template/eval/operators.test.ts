@@ -1,4 +1,4 @@
-import { UNKNOWN } from '../value.js';
+import { UNKNOWN } from '../../core/model/value.js';
 import { errors, run, value } from './testing.js';
 
 describe('literals and collections', () => {

@@ -4,7 +4,7 @@
 // other side is unknown, and then only that side's diagnostics are kept.
 import type { BinaryExpr, ConditionalExpr, Expr, UnaryExpr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import { UNKNOWN, isUnknown, type Value } from '../value.js';
+import { UNKNOWN, isUnknown, type Value } from '../../core/model/value.js';
 import { convertToType, inferType, unifyTypes } from './convert-type.js';
 import { ANY } from './types.js';
 import { diag, rangeBetween } from './diag.js';

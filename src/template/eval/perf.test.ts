@@ -2,7 +2,7 @@
 // so a template twice as large, or a for expression over four times the data, does
 // proportionally more work. Counted, not timed (timings: bench/eval-perf.ts).
 import { parseHCL } from '../../hcl/parser.js';
-import type { ValueObject } from '../value.js';
+import type { ValueObject } from '../../core/model/value.js';
 import { evaluate } from './evaluate.js';
 import { childScope } from './scope.js';
 import { LARGE_SOURCE_VARS, largeSource, parseExpr, scopeOf } from './testing.js';

@@ -1,4 +1,4 @@
-import { UNKNOWN } from '../value.js';
+import { UNKNOWN } from '../../core/model/value.js';
 import { compareStrings, formatNumber, parseBool, parseNumber, valuesEqual } from './primitives.js';
 
 describe('formatNumber', () => {

@@ -1,6 +1,6 @@
 // cty's rules for primitive values: how numbers print, which strings are numbers or bools,
 // deep equality, and the order in which object keys are visited.
-import { isObject, isUnknown, UNKNOWN, type Unknown, type Value, type ValueObject } from '../value.js';
+import { isObject, isUnknown, UNKNOWN, type Unknown, type Value, type ValueObject } from '../../core/model/value.js';
 
 // One number formatter for the whole template layer, so "${n}" and tostring(n) agree.
 export { formatNumber } from '../convert.js';

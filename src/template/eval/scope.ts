@@ -3,7 +3,7 @@
 // copying it, so a `for` over n elements costs O(n), not O(n × names in scope).
 import type { Range } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import type { Value, ValueObject } from '../value.js';
+import type { Value, ValueObject } from '../../core/model/value.js';
 import type { FunctionContext, FunctionDef } from './function-api.js';
 
 export interface Reference {

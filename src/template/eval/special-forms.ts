@@ -3,7 +3,7 @@
 // refused) are never caught: they would be errors whatever the values were.
 import type { CallExpr, Expr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import { UNKNOWN, containsUnknown, type Value } from '../value.js';
+import { UNKNOWN, containsUnknown, type Value } from '../../core/model/value.js';
 import { diag, formatRange } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import type { Scope } from './scope.js';

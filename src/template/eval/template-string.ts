@@ -2,7 +2,7 @@
 // only the variables it is given (plus functions) in scope, as Packer and Terraform do.
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { parseTemplate } from '../../hcl/parser.js';
-import type { Value, ValueObject } from '../value.js';
+import type { Value, ValueObject } from '../../core/model/value.js';
 import { formatRange } from './diag.js';
 import { evaluate } from './evaluate.js';
 import { FunctionError, type FunctionContext, type FunctionDef } from './function-api.js';

@@ -2,7 +2,7 @@
 // interpolation ("${x}") yields x itself, type and all, as HCL does; any other template is
 // a string. An unknown part makes the whole string unknown.
 import type { TemplateExpr, TemplatePart } from '../../hcl/ast.js';
-import { UNKNOWN, isUnknown, type Value } from '../value.js';
+import { UNKNOWN, isUnknown, type Value } from '../../core/model/value.js';
 import { diag } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { forEntries, iterationScope } from './for.js';

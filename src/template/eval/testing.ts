@@ -5,7 +5,7 @@ import type { Expr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { parseExpression } from '../../hcl/parser.js';
 import { FunctionError, type FunctionContext, type FunctionDef } from '../functions/types.js';
-import { isObject, type Value } from '../value.js';
+import { isObject, type Value } from '../../core/model/value.js';
 import { formatRange } from './diag.js';
 import { evaluate } from './evaluate.js';
 import type { Reference, Scope } from './scope.js';

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../hcl/diagnostic.js';
-import { UNKNOWN, type Value } from '../value.js';
+import { UNKNOWN, type Value } from '../../core/model/value.js';
 import { diag } from './diag.js';
 import { childScope, createScope } from './scope.js';
 import { errors, parseExpr, run, scopeOf, TEST_CONTEXT, TEST_FUNCTIONS, value } from './testing.js';

@@ -2,7 +2,7 @@
 // iteratively from its root, so that the caller's onReference hook sees the whole static
 // path (`var`, ["a", "b", "0"]) once, and long chains cost no recursion.
 import type { Expr, GetAttrExpr, IndexExpr, Range, SplatExpr, VariableExpr } from '../../hcl/ast.js';
-import { UNKNOWN, isObject, isUnknown, typeName, type Value } from '../value.js';
+import { UNKNOWN, isObject, isUnknown, typeName, type Value } from '../../core/model/value.js';
 import { diag, rangeOf, suggestion } from './diag.js';
 import type { Evaluator } from './evaluate.js';
 import { compareStrings, formatNumber, getOwn, parseNumber } from './primitives.js';

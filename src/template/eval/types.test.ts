@@ -1,4 +1,4 @@
-import { UNKNOWN, type Value } from '../value.js';
+import { UNKNOWN, type Value } from '../../core/model/value.js';
 import { convertToType, parseTypeExpr, typeString, type TypeConstraint } from './types.js';
 import { inferType, unifyTypes } from './convert-type.js';
 import { formatDiags, parseExpr } from './testing.js';

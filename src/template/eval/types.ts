@@ -3,7 +3,7 @@
 // Conversion of values to these types lives in convert-type.ts and is re-exported here.
 import type { CallExpr, Expr, ObjectExpr } from '../../hcl/ast.js';
 import { warning, type Diagnostic } from '../../hcl/diagnostic.js';
-import type { Value } from '../value.js';
+import type { Value } from '../../core/model/value.js';
 import { convertToType } from './convert-type.js';
 import { diag, rangeOf } from './diag.js';
 import { evaluate } from './evaluate.js';

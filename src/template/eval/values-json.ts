@@ -1,6 +1,6 @@
 // Values as text for `console` and `inspect`: JSON with object keys sorted and numbers in
 // cty's notation, and an HCL-like rendering (`{ a = 1 }`) that fits one line when it can.
-import { isObject, isUnknown, type Value } from '../value.js';
+import { isObject, isUnknown, type Value } from '../../core/model/value.js';
 import { formatNumber, sortedKeys } from './primitives.js';
 
 const UNKNOWN_TEXT = '(known after build starts)';

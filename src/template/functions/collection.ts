@@ -1,7 +1,7 @@
 // Collection functions. Lists, sets and tuples are all JS arrays here; maps and objects are
 // plain objects. Set results are ordered as cty orders sets; map iteration is by sorted key.
 import { toBoolValue, toStringValue, valuesEqual } from '../convert.js';
-import { isObject, typeName, type Value, type ValueObject } from '../value.js';
+import { isObject, typeName, type Value, type ValueObject } from '../../core/model/value.js';
 import { compareStrings, distinct, graphemes, setKey, sortedKeys, toSet, unify } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 

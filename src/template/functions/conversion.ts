@@ -1,6 +1,6 @@
 // Type conversion functions. As in Terraform, null converts to null of any type; lists,
 // sets and maps need a single element type, so mixed primitives unify to strings.
-import { isObject, typeName, type Value, type ValueObject } from '../value.js';
+import { isObject, typeName, type Value, type ValueObject } from '../../core/model/value.js';
 import { setKey, toSet, unify } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 

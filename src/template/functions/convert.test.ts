@@ -1,5 +1,5 @@
 import { ConversionError, formatNumber, toBoolValue, toNumberValue, toStringValue, valuesEqual } from '../convert.js';
-import { UNKNOWN, type Value } from '../value.js';
+import { UNKNOWN, type Value } from '../../core/model/value.js';
 
 describe('convert', () => {
   it.each<[number, string]>([

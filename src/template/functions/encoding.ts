@@ -2,7 +2,7 @@
 // rules), JSON (cty's marshalling), URL query escaping, YAML (yaml.ts) and text encodings by
 // IANA name.
 import { gzipSync } from 'node:zlib';
-import type { Value, ValueObject } from '../value.js';
+import type { Value, ValueObject } from '../../core/model/value.js';
 import { decodeBase64Strict, marshalJSON, setKey } from './shared.js';
 import { decodeYaml, encodeYaml, YamlError } from './yaml.js';
 import { define, type Args, type FunctionDef } from './types.js';

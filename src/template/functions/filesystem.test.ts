@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Value, ValueObject } from '../value.js';
+import type { Value, ValueObject } from '../../core/model/value.js';
 import { FUNCTIONS } from './index.js';
 import { call, callErrorWith, callWith, testContext, type Case } from './test-helpers.js';
 

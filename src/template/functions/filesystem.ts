@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { posix as path } from 'node:path';
 import { lazyModule } from './lazy.js';
 
-import type { Value } from '../value.js';
+import type { Value } from '../../core/model/value.js';
 import { compareStrings } from './shared.js';
 import { define, type Args, type FunctionContext, type FunctionDef } from './types.js';
 

@@ -1,7 +1,7 @@
 // The printf engine behind format() and formatlist(), following cty's format.go: the verb
 // set, flags, width/precision in grapheme clusters, %[n] argument indices, and its errors.
 import { ConversionError, toBoolValue, toNumberValue, toStringValue } from '../convert.js';
-import type { Value } from '../value.js';
+import type { Value } from '../../core/model/value.js';
 import { graphemes, marshalJSON, quoteJSON } from './shared.js';
 
 /** A format failure; the message is cty's wording, without the function-call framing. */

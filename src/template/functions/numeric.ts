@@ -1,5 +1,5 @@
 // Numeric functions: abs, ceil, floor, log, max, min, parseint, pow, signum, sum.
-import type { Value } from '../value.js';
+import type { Value } from '../../core/model/value.js';
 import { define, type FunctionDef } from './types.js';
 
 const num = { name: 'num', type: 'number' };

@@ -1,7 +1,7 @@
 // Helpers shared by several families: grapheme-aware string handling (cty measures strings
 // in grapheme clusters), cty's type unification for lists/sets/maps, and cty's set ordering.
 import { formatNumber, toStringValue, valuesEqual } from '../convert.js';
-import { isObject, type Value, type ValueObject } from '../value.js';
+import { isObject, type Value, type ValueObject } from '../../core/model/value.js';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 

@@ -1,6 +1,6 @@
 // String functions, with Go/cty semantics: lengths and offsets in grapheme clusters,
 // regular expressions in RE2 syntax, and Go's strings package behaviour for edge cases.
-import type { Value, ValueObject } from '../value.js';
+import type { Value, ValueObject } from '../../core/model/value.js';
 import { FormatError, formatString } from './format.js';
 import { compileGoRegex, expandGoTemplate, goMatchAll, RegexSyntaxError, type GoRegex } from './regex.js';
 import { graphemes, setKey } from './shared.js';

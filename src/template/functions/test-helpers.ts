@@ -1,6 +1,6 @@
 // Shared by the function tests: call a built-in by name with a fixed clock and base dir,
 // and capture the FunctionError a call throws.
-import type { Value, ValueObject } from '../value.js';
+import type { Value, ValueObject } from '../../core/model/value.js';
 import { FUNCTIONS, FunctionError, type FunctionContext } from './index.js';
 
 export const FIXED_NOW = new Date('2026-03-04T05:06:07.089Z');

@@ -3,7 +3,7 @@
 // put them in a diagnostic unchanged.
 import { ImgbuildError } from '../../core/errors.js';
 import { ConversionError, toBoolValue, toNumberValue, toStringValue } from '../convert.js';
-import { isObject, typeName, type Value, type ValueObject } from '../value.js';
+import { isObject, typeName, type Value, type ValueObject } from '../../core/model/value.js';
 
 export interface FunctionContext {
   /** Directory relative paths resolve from (Packer: the current working directory). */

@@ -4,7 +4,7 @@ import type { Document } from 'yaml';
 import { lazyModule } from './lazy.js';
 
 import { formatNumber } from '../convert.js';
-import { isObject, type Value, type ValueObject } from '../value.js';
+import { isObject, type Value, type ValueObject } from '../../core/model/value.js';
 import { decodeBase64Strict, setKey, sortedKeys } from './shared.js';
 
 const yaml = lazyModule<typeof import('yaml')>('yaml');

@@ -1,8 +1,24 @@
 // The typed result of loading and evaluating a template: what the build engine runs.
 // `template` produces it without knowing any plugin; `core` consumes it without knowing HCL.
-import type { Range } from '../hcl/ast.js';
-import type { Diagnostic } from '../hcl/diagnostic.js';
-import type { GeneratedData, RawConfig } from '../core/plugin.js';
+import type { Range } from '../../hcl/ast.js';
+import type { Diagnostic } from '../../hcl/diagnostic.js';
+import type { ValueObject } from './value.js';
+
+/**
+ * A block body after evaluation, as a plugin receives it. Attributes are values; nested
+ * blocks are arrays of objects under their type name (`tag { ... } tag { ... }` becomes
+ * `tag: [{...}, {...}]`). Ranges let `prepare` point at the exact key it rejects.
+ */
+export interface RawConfig {
+  values: ValueObject;
+  /** Source range of each key, by path: "image", "changes.2", "tag.0.key". */
+  ranges: ReadonlyMap<string, Range>;
+  /** Range of the whole block, for "missing required key" diagnostics. */
+  blockRange: Range;
+}
+
+/** Run-time values provisioners see as `build.*` (Packer's "generated data"). */
+export type GeneratedData = Record<string, string | number | boolean>;
 
 export interface EvaluatedConfig {
   raw: RawConfig;
