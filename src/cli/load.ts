@@ -8,7 +8,7 @@ import type { Template } from '../template/types.js';
 import { loadTemplate } from '../template/load.js';
 import { planBuilds } from '../template/planner.js';
 import { printDiagnostics, rememberSources, SourcedDiagnosticsError } from './diagnostics.js';
-import { splitList } from './argv.js';
+import { splitList, UsageError } from './argv.js';
 import { wantsColor, type CliIo } from './io.js';
 
 export interface TemplateFlags {
@@ -27,9 +27,8 @@ export interface LoadedTemplate {
 /** `lenient`: inspect and console show a template's shape even when some values cannot be computed. */
 export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo, opts: { lenient?: boolean } = {}): Promise<LoadedTemplate> {
   const vars = parseVarFlags(flags.var ?? []);
-  if (hasErrors(vars.diagnostics)) throw new SourcedDiagnosticsError(vars.diagnostics, new Map());
   const result = await loadTemplate(templatePath, {
-    vars: vars.pairs,
+    vars,
     varFiles: flags.varFile ?? [],
     env: io.env,
     cwd: io.cwd,
@@ -70,24 +69,20 @@ export async function reportOrThrow(
 
 /**
  * `-var name=value` pairs in command-line order. The value is everything after the first
- * "=", so `-var 'tags={a="b=c"}'` keeps its inner "=". Messages follow Packer's.
+ * "=", so `-var 'tags={a="b=c"}'` keeps its inner "=". A malformed -var is a usage error
+ * (exit 2) in every command, with Packer's wording.
  */
-export function parseVarFlags(flags: readonly string[]): { pairs: [string, string][]; diagnostics: Diagnostic[] } {
+export function parseVarFlags(flags: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
-  const diagnostics: Diagnostic[] = [];
   for (const raw of flags) {
     const eq = raw.indexOf('=');
     const name = eq < 0 ? '' : raw.slice(0, eq).trim();
     if (eq < 0 || name === '') {
-      diagnostics.push(
-        error(
-          'Invalid -var option',
-          `The given -var option "${raw}" is not correctly specified. It must be a variable name and value separated by an equals sign, like -var="key=value".`,
-        ),
+      throw new UsageError(
+        `The given -var option "${raw}" is not correctly specified. It must be a variable name and value separated by an equals sign, like -var="key=value".`,
       );
-      continue;
     }
     pairs.push([name, raw.slice(eq + 1)]);
   }
-  return { pairs, diagnostics };
+  return pairs;
 }

@@ -21,3 +21,5 @@ export type { LexOptions, LexResult } from './lexer.js';
 export { ExprParser } from './parse-expr.js';
 export { TokenStream } from './stream.js';
 export type { Token, TokenType } from './token.js';
+export { decodeSource } from './decode.js';
+export type { DecodeResult } from './decode.js';

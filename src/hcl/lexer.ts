@@ -147,8 +147,21 @@ class Lexer {
     const c = src.charCodeAt(i);
     const n = src.charCodeAt(i + 1);
 
-    if (c === C_SPACE || c === C_TAB || c === 0xfeff || (c === C_CR && n !== C_LF)) {
+    if (c === C_SPACE || c === C_TAB || (c === 0xfeff && i === 0 && this.baseByte === 0)) {
       this.i = i + 1;
+      return;
+    }
+    if (c === 0xfeff) {
+      this.invalid(i, i + 1, 'Invalid character', 'A byte order mark (U+FEFF) is only allowed as the first character of a file. Remove it.');
+      return;
+    }
+    if (c === C_CR && n !== C_LF) {
+      this.invalid(
+        i,
+        i + 1,
+        'Invalid character',
+        'A carriage return (CR) that is not followed by a line feed is not a line break. Save the file with LF or CRLF line endings.',
+      );
       return;
     }
     if (c === C_LF) {
@@ -462,7 +475,7 @@ class Lexer {
         k += n === C_LF || n === C_CR || Number.isNaN(n) ? 1 : 2;
         continue;
       }
-      if (c === C_LF || (c === C_CR && src.charCodeAt(k + 1) === C_LF)) {
+      if (c === C_LF || c === C_CR) {
         if (k > start) this.emit('QuotedLit', start, k);
         const nl = this.emit('CQuote', k, k, true);
         this.diags.push(

@@ -1,12 +1,11 @@
 // loadTemplate: a folder (every *.pkr.hcl / *.pkr.json, sorted by name, plus
 // *.auto.pkrvars.*) or one template file becomes one Template, with variables resolved,
 // locals evaluated and builds decoded. Problems come back as diagnostics, never thrown.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { File } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, hasErrors } from '../hcl/diagnostic.js';
-import { errorMessage } from '../core/errors.js';
 import type { EvalContext } from './adapter.js';
 import { parseFile, parseJSONFile } from './adapter.js';
 import { decodeTopLevel } from './blocks.js';
@@ -15,6 +14,7 @@ import { evaluateLocals } from './locals.js';
 import { dedupe } from './schema.js';
 import { templateContext } from './scope.js';
 import type { LoadOptions, Template } from './types.js';
+import { readSourceFile } from './source-file.js';
 import { readVarFile } from './varfiles.js';
 import type { InputValue } from './variables.js';
 import { assignValues, validateVariables } from './variables.js';
@@ -37,9 +37,11 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
 
   const files: File[] = [];
   for (const f of found.templates) {
-    const text = await readText(f.abs, f.display, diags);
-    if (text === null) continue;
-    sources.set(f.display, text);
+    const read = await readSourceFile(f.abs, f.display, diags);
+    if (read === null) continue;
+    sources.set(f.display, read.text);
+    if (!read.decoded) continue;
+    const text = read.text;
     const parsed = f.display.endsWith('.json') ? parseJSONFile(text, f.display) : parseFile(text, f.display);
     diags.push(...parsed.diagnostics);
     if (parsed.file) files.push(parsed.file);
@@ -138,15 +140,6 @@ function extensionHint(file: string): string {
   if (file.endsWith('.pkrvars.hcl') || file.endsWith('.pkrvars.json')) return 'it is a variables file; pass it with -var-file and give the template folder or *.pkr.hcl file instead.';
   if (file.endsWith('.json')) return 'legacy JSON templates are not supported; convert it with `packer hcl2_upgrade`, or name an HCL JSON template *.pkr.json.';
   return 'template files must end in .pkr.hcl or .pkr.json.';
-}
-
-async function readText(abs: string, display: string, diags: Diagnostic[]): Promise<string | null> {
-  try {
-    return await readFile(abs, 'utf8');
-  } catch (e) {
-    diags.push(error('Cannot read file', `Reading "${display}" failed: ${errorMessage(e)}.`));
-    return null;
-  }
 }
 
 function envInputs(env: Record<string, string | undefined>): InputValue[] {

@@ -1,13 +1,12 @@
 // Variable files (*.pkrvars.hcl, *.pkrvars.json, -var-file): assignments only. A block in
 // one is a mistake worth naming precisely, usually a `variable` declaration put there.
-import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
-import { errorMessage } from '../core/errors.js';
 import type { EvalContext } from './adapter.js';
 import { evalExpr, parseFile, parseJSONFile } from './adapter.js';
 import type { ValueSource } from './types.js';
 import type { InputValue } from './variables.js';
+import { readSourceFile } from './source-file.js';
 
 export async function readVarFile(
   abs: string,
@@ -17,15 +16,11 @@ export async function readVarFile(
   sources: Map<string, string>,
   diags: Diagnostic[],
 ): Promise<InputValue[]> {
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (e) {
-    diags.push(error('Cannot read variable file', `Reading the variable file "${display}" failed: ${errorMessage(e)}.`));
-    return [];
-  }
-  sources.set(display, text);
-  return hclInputs(text, display, source, fnCtx, diags);
+  const read = await readSourceFile(abs, display, diags, 'variable file');
+  if (read === null) return [];
+  sources.set(display, read.text);
+  if (!read.decoded) return [];
+  return hclInputs(read.text, display, source, fnCtx, diags);
 }
 
 function hclInputs(text: string, display: string, source: ValueSource, fnCtx: EvalContext, diags: Diagnostic[]): InputValue[] {

@@ -14,6 +14,8 @@ interface Fixture {
   args: string[];
   /** "file:line" the output must mention, or null when the problem is on the command line. */
   expect: string | null;
+  /** 1, or what the fixture's `# exit: N` line says (2 for a usage error). */
+  exit: number;
 }
 
 function fixtures(): Fixture[] {
@@ -25,7 +27,8 @@ function fixtures(): Fixture[] {
     const name = entry.replace(/\.pkr\.(hcl|json)$/, '');
     const argsFile = path.join(DIR, `${name}.args`);
     const args = existsSync(argsFile) ? shellWords(readFileSync(argsFile, 'utf8').trim()) : [];
-    out.push({ name, target: entry, args, expect: expectation(full, isDir, name) });
+    const declared = /^# exit: (\d+)/m.exec(isDir ? '' : readFileSync(full, 'utf8'))?.[1];
+    out.push({ name, target: entry, args, expect: expectation(full, isDir, name), exit: declared === undefined ? 1 : Number(declared) });
   }
   return out;
 }
@@ -94,11 +97,11 @@ describe.each(ALL)('imgbuild validate $name', (f) => {
     expect({ exit: r.code, stderr: normalise(r.stderr), stdout: normalise(r.stdout) }).toMatchSnapshot();
   });
 
-  test('fails with status 1 and no stack trace', () => {
+  test(`fails with status ${f.exit} and no stack trace`, () => {
     const r = result();
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(f.exit);
   });
 
   test(`points at ${f.expect ?? 'the command line'}`, () => {

@@ -1,12 +1,14 @@
 // `imgbuild fmt`: rewrites .pkr.hcl and .pkrvars.hcl files in the canonical layout. Like
 // packer (and terraform) fmt, -check exits 3 when any file would change, so CI can tell
 // "unformatted" (3) from "cannot parse" (1).
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode } from '../../core/errors.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { error } from '../../hcl/diagnostic.js';
+import { decodeSource } from '../../hcl/decode.js';
 import { formatHCL } from '../../hcl/format.js';
+import { readSourceFile } from '../../template/source-file.js';
 import { reportOrThrow } from '../load.js';
 import { ExitError } from '../report-error.js';
 import { unifiedDiff } from '../unified-diff.js';
@@ -40,8 +42,12 @@ export async function runFmt(paths: string[], flags: FmtFlags, io: CliIo): Promi
 
   let changed = 0;
   for (const file of files) {
-    const source = await readFile(path.resolve(io.cwd, file), 'utf8');
-    sources.set(file, source);
+    const read = await readSourceFile(path.resolve(io.cwd, file), file, diagnostics);
+    if (read === null) continue;
+    sources.set(file, read.text);
+    // A file that is not UTF-8 is never rewritten: its bytes would be changed for good.
+    if (!read.decoded) continue;
+    const source = read.text;
     const result = formatHCL(source, file);
     if (result.diagnostics.some((d) => d.severity === 'error')) {
       diagnostics.push(...result.diagnostics);
@@ -62,7 +68,9 @@ async function formatStdin(flags: FmtFlags, io: CliIo, check: boolean): Promise<
   for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }
-  const source = Buffer.concat(chunks).toString('utf8');
+  const decoded = decodeSource(Buffer.concat(chunks), '<stdin>');
+  const source = decoded.text;
+  await reportOrThrow(decoded.diagnostics, new Map([['<stdin>', source]]), flags, io);
   const result = formatHCL(source, '<stdin>');
   await reportOrThrow(result.diagnostics, new Map([['<stdin>', source]]), flags, io);
   if (check) return result.output === source ? ExitCode.OK : FMT_CHECK_FAILED;
