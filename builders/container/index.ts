@@ -5,10 +5,9 @@
 import { rm } from 'node:fs/promises';
 import type { Artifact, Builder, BuilderStep, BuildInfo } from '../../src/core/plugin.js';
 import { PROVISION_STEP } from '../../src/core/plugin.js';
-import { registerResourceKind } from '../../src/core/journal.js';
 import type { StateBag } from '../../src/core/state.js';
 import { STATE_IMAGE_REF, STATE_MANIFEST_DIGEST, STATE_OCI_LAYOUT, STATE_TAGS } from '../../src/oci/artifact-state.js';
-import { containerResourceKind } from '../../src/runtime/index.js';
+import { CONTAINER_RESOURCE_KIND, containerResourceKind } from '../../src/runtime/index.js';
 import { containerSchema, dockerSchema, prepareContainer, prepareDocker, type ContainerBuildConfig } from './config.js';
 import { HostDriver, type ContainerDriver } from './driver.js';
 import { BUILT_IMAGE } from './state.js';
@@ -25,9 +24,6 @@ export type { ContainerBuildConfig } from './config.js';
 export { LayerStack, LayerSession } from './layers.js';
 export type { ContainerDriver } from './driver.js';
 export { HostDriver } from './driver.js';
-
-// `imgbuild cleanup` must know how to remove a build container a killed build left.
-registerResourceKind(containerResourceKind);
 
 export const BUILDER_ID = 'imgbuild.container';
 
@@ -73,6 +69,8 @@ const common = {
   communicatorType: () => 'container' as const,
   steps: (config: ContainerBuildConfig, _build: BuildInfo) => containerSteps(config),
   artifact: containerArtifact,
+  // `imgbuild cleanup` must know how to remove a build container a killed build left.
+  resourceKinds: { names: [CONTAINER_RESOURCE_KIND], load: () => Promise.resolve([containerResourceKind]) },
 };
 
 export const containerBuilder: Builder<ContainerBuildConfig> = {

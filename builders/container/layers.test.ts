@@ -26,6 +26,9 @@ class FakeJournal implements Journal {
     this.log.push(`record ${kind}`);
     return Promise.resolve(e);
   }
+  complete(e: JournalEntry): Promise<JournalEntry> {
+    return Promise.resolve(e);
+  }
   strike(e: JournalEntry): Promise<void> {
     this.open.delete(e.id);
     this.log.push(`strike ${e.kind}`);

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { BuildError, CancelledError, EnvironmentError, errorMessage } from '../../src/core/errors.js';
-import { processHandle } from '../../src/core/journal.js';
+import { processHandle } from '../../src/core/journal-kinds.js';
 import type { Communicator } from '../../src/core/plugin.js';
 import { SshCommunicator, type SshConnectOptions } from '../../src/communicators/ssh/index.js';
 import { defaultCacheDir } from '../../src/oci/cache-dir.js';

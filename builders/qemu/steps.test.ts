@@ -176,6 +176,7 @@ function context(sink = new MemorySink(), signal = new AbortController().signal)
         journaled.add(`${kind}:${JSON.stringify(handle)}`);
         return e;
       },
+      complete: async (e) => e,
       strike: async (e) => void journaled.delete(`${e.kind}:${JSON.stringify(e.handle)}`),
     },
     build: { buildName: '', sourceFullName: 'qemu.vm', sourceType: 'qemu', sourceName: 'vm', runId: 'run0123456789', templateDir: work },

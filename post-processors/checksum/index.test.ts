@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'imgbuild-checksum-'));
 const ctx: PostProcessContext = {
   signal: new AbortController().signal,
   ui: makeUi('null.sum', new MemorySink()),
-  journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
+  journal: { record: () => Promise.resolve({} as never), complete: (e) => Promise.resolve(e), strike: () => Promise.resolve() },
   build: { buildName: '', sourceFullName: 'null.sum', sourceType: 'null', sourceName: 'sum', runId: 'r', templateDir: dir },
   generated: {},
 };

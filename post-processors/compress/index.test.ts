@@ -13,7 +13,7 @@ const root = mkdtempSync(join(tmpdir(), 'imgbuild-compress-'));
 const ctx: PostProcessContext = {
   signal: new AbortController().signal,
   ui: makeUi('null.c', new MemorySink()),
-  journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
+  journal: { record: () => Promise.resolve({} as never), complete: (e) => Promise.resolve(e), strike: () => Promise.resolve() },
   build: { buildName: '', sourceFullName: 'null.c', sourceType: 'null', sourceName: 'c', runId: 'r', templateDir: root },
   generated: {},
 };

@@ -32,7 +32,7 @@ export function ppContext(): { ctx: PostProcessContext; sink: MemorySink } {
   const ctx: PostProcessContext = {
     signal: new AbortController().signal,
     ui: makeUi('container.test', sink),
-    journal: { record: () => Promise.resolve({ id: '', kind: '', handle: {}, description: '', build: '', runId: '', createdAt: '' }), strike: () => Promise.resolve() },
+    journal: { record: () => Promise.resolve({ id: '', kind: '', handle: {}, description: '', build: '', runId: '', createdAt: '' }), complete: (e) => Promise.resolve(e), strike: () => Promise.resolve() },
     build: { buildName: '', sourceFullName: 'container.test', sourceType: 'container', sourceName: 'test', runId: 'r1', templateDir: '/tmp' },
     generated: {},
   };

@@ -9,7 +9,7 @@ describe('shell-local post-processor', () => {
     const ctx: PostProcessContext = {
       signal: new AbortController().signal,
       ui: makeUi('null.p', sink),
-      journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
+      journal: { record: () => Promise.resolve({} as never), complete: (e) => Promise.resolve(e), strike: () => Promise.resolve() },
       build: { buildName: '', sourceFullName: 'null.p', sourceType: 'null', sourceName: 'p', runId: 'r', templateDir: '.' },
       generated: {},
     };

@@ -1,17 +1,14 @@
 // The file-backed resource journal. One JSON-lines file per run: a header with the pid that
-// owns it, then `record` and `strike` lines, each fsynced before the call returns, so an
-// entry exists on disk before the resource does. `imgbuild cleanup` replays the file and
-// removes what was never struck, but only for runs whose process is gone.
+// owns it, then `record`, `complete` and `strike` lines, each fsynced before the call
+// returns, so an entry exists on disk before the resource does and its id is on disk as
+// soon as the create call answered. `imgbuild cleanup` (journal-cleanup.ts) replays the
+// file and removes what was never struck, but only for runs whose process is gone.
 import { randomUUID } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { EnvironmentError, ImgbuildError, errorMessage } from './errors.js';
-import type { Journal, JournalEntry, ResourceKind } from './journal-types.js';
-
-const execFileP = promisify(execFile);
+import { EnvironmentError, errorMessage } from './errors.js';
+import type { Journal, JournalEntry } from './journal-types.js';
 
 /** `$IMGBUILD_STATE_DIR/journal`, else `$XDG_STATE_HOME/imgbuild/journal`, else `~/.local/state/imgbuild/journal`. */
 export function defaultJournalDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -21,9 +18,10 @@ export function defaultJournalDir(env: NodeJS.ProcessEnv = process.env): string 
   return join(xdg ? xdg : join(homedir(), '.local', 'state'), 'imgbuild', 'journal');
 }
 
-type Line =
+export type JournalLine =
   | { type: 'run'; runId: string; pid: number; host: string; startedAt: string }
   | { type: 'record'; entry: JournalEntry }
+  | { type: 'complete'; id: string; handle: Record<string, string>; at: string }
   | { type: 'strike'; id: string; at: string };
 
 /** The journal of one run; `forBuild` gives the Journal a build's steps use. */
@@ -56,7 +54,8 @@ export class RunJournal {
 
   forBuild(build: string): Journal {
     return {
-      record: async (kind, handle, description) => {
+      record: async (kind, handle, description, opts = {}) => {
+        const dependsOn = (opts.dependsOn ?? []).map((d) => d.id);
         const entry: JournalEntry = {
           id: randomUUID(),
           kind,
@@ -65,10 +64,19 @@ export class RunJournal {
           build,
           runId: this.runId,
           createdAt: new Date().toISOString(),
+          ...(dependsOn.length > 0 ? { dependsOn } : {}),
         };
         await this.append({ type: 'record', entry });
         this.open.set(entry.id, entry);
         return entry;
+      },
+      complete: async (entry, answer) => {
+        const current = this.open.get(entry.id);
+        if (!current) return entry;
+        await this.append({ type: 'complete', id: entry.id, handle: { ...answer }, at: new Date().toISOString() });
+        const completed = { ...current, handle: { ...current.handle, ...answer } };
+        this.open.set(entry.id, completed);
+        return completed;
       },
       strike: async (entry) => {
         if (!this.open.has(entry.id)) return;
@@ -78,7 +86,7 @@ export class RunJournal {
     };
   }
 
-  /** What is still recorded and not struck. */
+  /** What is still recorded and not struck, with completed handles. */
   unstruck(): JournalEntry[] {
     return [...this.open.values()];
   }
@@ -89,17 +97,8 @@ export class RunJournal {
     if (this.open.size === 0) await fs.rm(this.file, { force: true });
   }
 
-  private append(line: Line): Promise<void> {
-    const run = async (): Promise<void> => {
-      const fh = await fs.open(this.file, 'a', 0o600);
-      try {
-        await fh.write(`${JSON.stringify(line)}\n`);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    };
-    const next = this.queue.then(run);
+  private append(line: JournalLine): Promise<void> {
+    const next = this.queue.then(() => appendJournalLine(this.file, line));
     // One failed write must not wedge every later one; the caller still sees its own error.
     this.queue = next.catch(() => undefined);
     return next.catch((e: unknown) => {
@@ -108,241 +107,65 @@ export class RunJournal {
   }
 }
 
-/* ------------------------------------------------------------------------------------------
- * Resource kinds
- * ---------------------------------------------------------------------------------------- */
-
-const kinds = new Map<string, ResourceKind>();
-
-/** Plugins call this at module load for each kind of resource they journal. */
-export function registerResourceKind(kind: ResourceKind): void {
-  kinds.set(kind.kind, kind);
-}
-
-export function resourceKind(kind: string): ResourceKind | undefined {
-  return kinds.get(kind);
-}
-
-registerResourceKind({
-  kind: 'path',
-  async remove(handle) {
-    const p = requireHandle(handle, 'path', 'path');
-    await fs.rm(p, { recursive: true, force: true });
-  },
-});
-
-/**
- * The journal handle of a running process: its pid and the kernel's start time for it, so
- * a later `imgbuild cleanup` never signals another process that has since taken the pid.
- */
-export async function processHandle(pid: number, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const start = await processStartTime(pid);
-  return { pid: String(pid), ...(start === null ? {} : { start }), ...extra };
-}
-
-/** Field 22 of /proc/<pid>/stat (clock ticks since boot); null when the process is gone. */
-async function processStartTime(pid: number): Promise<string | null> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (stat === null) return null;
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-}
-
-registerResourceKind({
-  kind: 'process',
-  async remove(handle, signal) {
-    const pid = Number(requireHandle(handle, 'pid', 'process'));
-    // A pid whose start time differs is someone else's now: ours is gone already.
-    const start = handle['start'];
-    if (start !== undefined && (await processStartTime(pid)) !== start) return;
-    // A negative pid signals the whole process group, so children die with the leader.
-    const target = handle['group'] === 'true' ? -pid : pid;
-    if (!sendSignal(target, 'SIGTERM')) return;
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !signal?.aborted) {
-      await sleep(100);
-      if (!sendSignal(target, 0)) return;
-    }
-    sendSignal(target, 'SIGKILL');
-  },
-});
-
-registerResourceKind({
-  kind: 'mount',
-  async remove(handle) {
-    const target = requireHandle(handle, 'target', 'mount');
-    try {
-      await execFileP('umount', ['-l', target]);
-    } catch (e) {
-      const raw = (e as { stderr?: unknown }).stderr;
-      const stderr = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString() : '';
-      if (/not mounted|no mount point|not found|No such file/i.test(stderr)) return;
-      throw new EnvironmentError(`umount ${target}: ${stderr.trim() || errorMessage(e)}`, { cause: e });
-    }
-  },
-});
-
-function requireHandle(handle: Record<string, string>, key: string, kind: string): string {
-  const v = handle[key];
-  if (v === undefined || v === '') {
-    throw new ImgbuildError('E_JOURNAL', `journal entry of kind "${kind}" has no "${key}"`, { source: 'internal' });
-  }
-  return v;
-}
-
-/** false when the process does not exist (ESRCH). */
-function sendSignal(pid: number, sig: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(pid, sig);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    if ((e as NodeJS.ErrnoException).code === 'EPERM') return true;
-    throw e;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/* ------------------------------------------------------------------------------------------
- * imgbuild cleanup
- * ---------------------------------------------------------------------------------------- */
-
-export interface CleanupOptions {
-  /** Report what would be removed; touch nothing. */
-  dryRun?: boolean;
-  /** Also clean runs whose process still looks alive (pid reused, other host...). */
-  force?: boolean;
-  signal?: AbortSignal;
-  /**
-   * Called for a kind no one registered yet; should load the plugins that register kinds
-   * (the CLI passes a loader of every known plugin). Returns nothing; lookup is retried.
-   */
-  loadKinds?: () => Promise<void>;
-}
-
-export interface CleanupReport {
-  /** Removed (or, with dryRun, would be removed), in removal order. */
-  removed: JournalEntry[];
-  failed: { entry: JournalEntry; error: string }[];
-  /** Runs left alone because their process is still running. */
-  skippedRuns: { runId: string; pid: number; file: string }[];
-  /** Journal files deleted because nothing in them was left. */
-  finishedRuns: string[];
-}
-
-/** Removes every unstruck entry of dead runs, newest first within a run, and strikes it. */
-export async function cleanupJournal(dir: string, opts: CleanupOptions = {}): Promise<CleanupReport> {
-  const report: CleanupReport = { removed: [], failed: [], skippedRuns: [], finishedRuns: [] };
-  let names: string[];
-  try {
-    names = (await fs.readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return report;
-    throw new EnvironmentError(`read journal directory ${dir}: ${errorMessage(e)}`, { cause: e });
-  }
-  let kindsLoaded = false;
-  for (const name of names) {
-    const file = join(dir, name);
-    const run = await readRun(file);
-    if (!run) continue;
-    if (!opts.force && run.pid !== process.pid && run.host === hostname() && sendSignal(run.pid, 0)) {
-      report.skippedRuns.push({ runId: run.runId, pid: run.pid, file });
-      continue;
-    }
-    let failures = 0;
-    for (const entry of run.open.reverse()) {
-      if (opts.signal?.aborted) break;
-      let kind = resourceKind(entry.kind);
-      if (!kind && !kindsLoaded && opts.loadKinds) {
-        kindsLoaded = true;
-        await opts.loadKinds();
-        kind = resourceKind(entry.kind);
-      }
-      if (!kind) {
-        failures++;
-        report.failed.push({ entry, error: `no handler for resource kind "${entry.kind}" (is its plugin installed?)` });
-        continue;
-      }
-      if (opts.dryRun) {
-        report.removed.push(entry);
-        continue;
-      }
-      try {
-        await kind.remove(entry.handle, opts.signal);
-        await appendLine(file, { type: 'strike', id: entry.id, at: new Date().toISOString() });
-        report.removed.push(entry);
-      } catch (e) {
-        failures++;
-        report.failed.push({ entry, error: errorMessage(e) });
-      }
-    }
-    if (!opts.dryRun && failures === 0 && !opts.signal?.aborted) {
-      await fs.rm(file, { force: true });
-      report.finishedRuns.push(run.runId);
-    }
-  }
-  return report;
-}
-
-/** Every unstruck entry in the directory, without removing anything (for `cleanup --list`). */
-export async function listJournal(dir: string): Promise<{ runId: string; pid: number; alive: boolean; entries: JournalEntry[] }[]> {
-  let names: string[];
-  try {
-    names = (await fs.readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
-  } catch {
-    return [];
-  }
-  const out: { runId: string; pid: number; alive: boolean; entries: JournalEntry[] }[] = [];
-  for (const name of names) {
-    const run = await readRun(join(dir, name));
-    if (run) out.push({ runId: run.runId, pid: run.pid, alive: run.host === hostname() && sendSignal(run.pid, 0), entries: run.open });
-  }
-  return out;
-}
-
-interface ReadRun {
-  runId: string;
-  pid: number;
-  host: string;
-  open: JournalEntry[];
-}
-
-async function readRun(file: string): Promise<ReadRun | null> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  let header: ReadRun | null = null;
-  const open = new Map<string, JournalEntry>();
-  for (const raw of text.split('\n')) {
-    if (raw.trim() === '') continue;
-    let line: Line;
-    try {
-      line = JSON.parse(raw) as Line;
-    } catch {
-      // A torn last line from a killed process: everything before it is still valid.
-      continue;
-    }
-    if (line.type === 'run') header = { runId: line.runId, pid: line.pid, host: line.host, open: [] };
-    else if (line.type === 'record') open.set(line.entry.id, line.entry);
-    else if (line.type === 'strike') open.delete(line.id);
-  }
-  if (!header) return null;
-  header.open = [...open.values()];
-  return header;
-}
-
-async function appendLine(file: string, line: Line): Promise<void> {
+/** Appends one line and fsyncs it before returning. */
+export async function appendJournalLine(file: string, line: JournalLine): Promise<void> {
   const fh = await fs.open(file, 'a', 0o600);
   try {
     await fh.write(`${JSON.stringify(line)}\n`);
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+export interface JournalRun {
+  runId: string;
+  pid: number;
+  host: string;
+  file: string;
+  /** Entries never struck, in the order they were recorded, with completed handles. */
+  open: JournalEntry[];
+}
+
+/** Replays one run's file; null when it is unreadable or has no header. */
+export async function readJournalRun(file: string): Promise<JournalRun | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let header: Omit<JournalRun, 'open'> | null = null;
+  const open = new Map<string, JournalEntry>();
+  for (const raw of text.split('\n')) {
+    if (raw.trim() === '') continue;
+    let line: JournalLine;
+    try {
+      line = JSON.parse(raw) as JournalLine;
+    } catch {
+      // A torn last line from a killed process: everything before it is still valid.
+      continue;
+    }
+    if (line.type === 'run') header = { runId: line.runId, pid: line.pid, host: line.host, file };
+    else if (line.type === 'record') open.set(line.entry.id, line.entry);
+    else if (line.type === 'strike') open.delete(line.id);
+    else if (line.type === 'complete') {
+      const e = open.get(line.id);
+      if (e) open.set(line.id, { ...e, handle: { ...e.handle, ...line.handle } });
+    }
+  }
+  return header ? { ...header, open: [...open.values()] } : null;
+}
+
+/** Every run file in `dir`, sorted; [] when the directory does not exist. */
+export async function journalFiles(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir))
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()
+      .map((n) => join(dir, n));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new EnvironmentError(`read journal directory ${dir}: ${errorMessage(e)}`, { cause: e });
   }
 }

@@ -6,7 +6,7 @@ import type { ZodTypeAny } from 'zod';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import type { GeneratedData, RawConfig } from './model/plan.js';
 import type { Value } from './model/value.js';
-import type { Journal } from './journal-types.js';
+import type { Journal, ResourceKindSource } from './journal-types.js';
 import type { StateBag } from './state.js';
 import type { Ui } from './ui.js';
 
@@ -36,6 +36,12 @@ export interface PluginBase<C> {
   readonly configSchema: ZodTypeAny;
   /** Pure: validates and normalises, reports every problem at once, never touches the system. */
   prepare(raw: RawConfig, ctx: PrepareContext): Prepared<C>;
+  /**
+   * The resource kinds this plugin journals beyond core's `path`, `process` and `mount`,
+   * so `imgbuild cleanup` can remove them after a killed build; `load` imports the
+   * remover only when an entry of one of them is found.
+   */
+  readonly resourceKinds?: ResourceKindSource;
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuildError, CancelledError } from './errors.js';
 import { MemorySink, makeUi } from './events.js';
-import { RunJournal, cleanupJournal } from './journal.js';
+import { RunJournal } from './journal.js';
+import { cleanupJournal } from './journal-cleanup.js';
 import type { Step, StepContext } from './plugin.js';
 import { BUILD_ERROR, runSteps } from './runner.js';
 import { StateBag } from './state.js';
@@ -156,7 +157,8 @@ describe('runSteps', () => {
     expect(readFileSync(journal.file, 'utf8')).toContain(made);
 
     const report = await cleanupJournal(join(dir, 'journal'));
-    expect(report.removed.map((e) => e.handle['path'])).toEqual([made]);
+    expect(report.removed.map((r) => r.entry.handle['path'])).toEqual([made]);
+    expect(report.removed[0]?.outcome).toEqual({ removed: [made] });
     expect(report.failed).toEqual([]);
     expect(existsSync(made)).toBe(false);
     expect(readdirSync(join(dir, 'journal'))).toHaveLength(0);

@@ -27,9 +27,12 @@ export function createRuntime(name: RuntimeName = 'runc'): OciRuntime {
 export const CONTAINER_RESOURCE_KIND = 'runc-container';
 export const containerResourceKind: ResourceKind = {
   kind: CONTAINER_RESOURCE_KIND,
-  async remove(handle) {
+  async remove(entry) {
+    const handle = entry.handle;
     const runtime = handle['runtime'] === 'crun' ? 'crun' : handle['runtime'] === 'bwrap' ? 'bwrap' : 'runc';
     const id = handle['id'];
-    if (id !== undefined) await createRuntime(runtime).remove(id);
+    if (id === undefined) return { removed: [], detail: 'no container id was recorded' };
+    await createRuntime(runtime).remove(id);
+    return { removed: [`${runtime} container ${id}`] };
   },
 };

@@ -30,7 +30,7 @@ function ctx(force = false): PostProcessContext {
   return {
     signal: new AbortController().signal,
     ui: makeUi('container.vm', new MemorySink()),
-    journal: { record: () => Promise.resolve({} as never), strike: () => Promise.resolve() },
+    journal: { record: () => Promise.resolve({} as never), complete: (e) => Promise.resolve(e), strike: () => Promise.resolve() },
     build: { buildName: '', sourceFullName: 'container.vm', sourceType: 'container', sourceName: 'vm', runId: 'r', templateDir: work },
     generated: {},
     force,
