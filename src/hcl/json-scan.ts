@@ -1,7 +1,6 @@
 // A small JSON parser that keeps the source range of every value and property name, in
 // property order: JSON.parse gives neither, and both matter for HCL's JSON syntax
 // (diagnostics point at the exact key; provisioners run in the order they are written).
-import { ImgbuildError } from '../core/errors.js';
 import type { Pos, Range } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
 import { error } from './diagnostic.js';
@@ -41,9 +40,9 @@ export function scanJSON(source: string, filename: string): JsonScanResult {
 }
 
 /** Aborts the scan at the first syntax error; JSON errors cascade, so one is enough. */
-class JsonSyntaxAbort extends ImgbuildError {
+class JsonSyntaxAbort extends Error {
   constructor() {
-    super('E_JSON_SYNTAX', 'JSON syntax error', { source: 'user' });
+    super('JSON syntax error');
   }
 }
 

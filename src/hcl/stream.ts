@@ -4,7 +4,7 @@
 import type { Range } from './ast.js';
 import type { Token, TokenType } from './token.js';
 import { oppositeBracket } from './token.js';
-import { ImgbuildError } from '../core/errors.js';
+import { HclInternalError } from './errors.js';
 
 export class TokenStream {
   private readonly toks: Token[];
@@ -23,7 +23,7 @@ export class TokenStream {
     this.toks = tokens.filter((t) => t.type !== 'Comment');
     for (const t of this.toks) if (t.type === 'Invalid' || t.synthetic) this.invalidAt.add(t.range.start.byte);
     const first = this.toks[0];
-    if (!first) throw new ImgbuildError('E_INTERNAL', 'hcl: token list must end with an EOF token', { source: 'internal' });
+    if (!first) throw new HclInternalError('token list must end with an EOF token');
     this.prev = { filename: first.range.filename, start: first.range.start, end: first.range.start };
   }
 
@@ -69,7 +69,7 @@ export class TokenStream {
 
   private at(p: number): Token {
     const tok = this.toks[p] ?? this.toks[this.toks.length - 1];
-    if (!tok) throw new ImgbuildError('E_INTERNAL', 'hcl: empty token stream', { source: 'internal' });
+    if (!tok) throw new HclInternalError('empty token stream');
     return tok;
   }
 
