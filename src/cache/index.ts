@@ -8,5 +8,4 @@ export * from './prune.js';
 export * from './registry.js';
 export * from './settings.js';
 export * from './file-memo.js';
-export * from './meta.js';
 export * from './tree-digest.js';

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { PlannedProvisioner } from './model/plan.js';
-import { splitCacheMeta, type CacheMeta } from '../cache/meta.js';
+import { splitCacheMeta, type CacheMeta } from './cache-meta.js';
 import { NoneCommunicator } from '../communicators/none/index.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';

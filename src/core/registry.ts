@@ -1,6 +1,6 @@
 // The plugin registry. Plugins are registered by name with a loader and imported only when
 // a template uses them, so `validate` and `--help` never pay for cloud SDKs.
-import { splitCacheMeta } from '../cache/meta.js';
+import { splitCacheMeta } from './cache-meta.js';
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';

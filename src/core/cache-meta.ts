@@ -1,8 +1,8 @@
 // `cache` and `cache_key` on a provisioner block are the step cache's, not the plugin's: the
 // core takes them out of the body before the plugin's prepare (which rejects unknown keys)
 // and hands them to the builder's hooks on the ProvisionerRun.
-import { diagnosticAt } from '../core/config.js';
-import type { RawConfig } from '../core/plugin.js';
+import { diagnosticAt } from './config.js';
+import type { RawConfig } from './plugin.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 
 export interface CacheMeta {
