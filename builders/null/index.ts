@@ -2,9 +2,9 @@
 // tested on their own (Packer's `source "null"`).
 import { prepareConfig, diagnosticAt } from '../../src/core/config.js';
 import type { Artifact, Builder, RawConfig } from '../../src/core/plugin.js';
-import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/provision.js';
+import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/build-state.js';
 import { PROVISION_STEP } from '../../src/core/plugin.js';
-import { NoneCommunicator } from '../../src/communicators/none/index.js';
+import { NoneCommunicator } from '../../src/core/none-communicator.js';
 import { connectionKeys, nullConfigSchema, type NullConfig } from './config.js';
 
 export const NULL_BUILDER_ID = 'packer.null';

@@ -10,7 +10,7 @@ import { MemorySink, makeUi } from '../../src/core/events.js';
 import { FORCE } from '../../src/core/orchestrator.js';
 import type { Communicator, ExecOptions, ExecResult, Step, StepContext } from '../../src/core/plugin.js';
 import { PROVISION_STEP } from '../../src/core/plugin.js';
-import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/provision.js';
+import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/build-state.js';
 import { runSteps } from '../../src/core/runner.js';
 import { StateBag } from '../../src/core/state.js';
 import { rawConfig } from '../../src/core/testing.js';

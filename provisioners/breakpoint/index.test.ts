@@ -1,7 +1,7 @@
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { ProvisionContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
-import { NoneCommunicator } from '../../src/communicators/none/index.js';
+import { NoneCommunicator } from '../../src/core/none-communicator.js';
 import { breakpointProvisioner } from './index.js';
 
 const prepCtx = { templateDir: '.', sourceFullName: 'null.b', buildName: '' };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MemorySink, makeUi } from '../../src/core/events.js';
 import type { ProvisionContext } from '../../src/core/plugin.js';
 import { lineOf, rawConfig } from '../../src/core/testing.js';
-import { NoneCommunicator } from '../../src/communicators/none/index.js';
+import { NoneCommunicator } from '../../src/core/none-communicator.js';
 import type { ValueObject } from '../../src/core/model/value.js';
 import { flattenVars } from '../../src/core/shell-vars.js';
 import { shellLocalProvisioner } from './index.js';

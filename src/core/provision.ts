@@ -6,22 +6,15 @@ import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { PlannedProvisioner } from './model/plan.js';
 import { splitCacheMeta, type CacheMeta } from './cache-meta.js';
-import { NoneCommunicator } from '../communicators/none/index.js';
+import { NoneCommunicator } from './none-communicator.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
 import { formatDuration } from './duration.js';
 import { BuildError, DiagnosticsError, cancelledBy, errorMessage } from './errors.js';
-import type { Communicator, GeneratedData, ProvisionHooks, ProvisionerRun, StepContext } from './plugin.js';
+import type { GeneratedData, ProvisionerRun, StepContext } from './plugin.js';
 import { loadPlugin } from './registry.js';
 import { BUILD_ERROR, sleep, type CoreStep } from './runner.js';
-import { StateKey } from './state.js';
-
-/** Set by builders that act around each provisioner (layer commits, step cache). */
-export const PROVISION_HOOKS = new StateKey<ProvisionHooks>('provision-hooks');
-/** Set by the builder's connect step; provisioners run through it. Absent: communicator "none". */
-export const COMMUNICATOR = new StateKey<Communicator>('communicator');
-/** `build.*` values; the core seeds ID and PackerRunUUID, builders add Host, Port, User... */
-export const GENERATED_DATA = new StateKey<GeneratedData>('generated-data');
+import { COMMUNICATOR, GENERATED_DATA, PROVISION_HOOKS } from './build-state.js';
 
 /** Delay before retry n (1-based): Packer-like backoff, short first so tests stay quick. */
 const retryDelayMs = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 10_000);

@@ -7,11 +7,11 @@
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { NoneCommunicator } from '../../src/communicators/none/index.js';
+import { NoneCommunicator } from '../../src/core/none-communicator.js';
 import { prepareConfig } from '../../src/core/config.js';
 import type { JournalEntry } from '../../src/core/journal-types.js';
 import { PROVISION_STEP, type Builder, type BuilderStep } from '../../src/core/plugin.js';
-import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/provision.js';
+import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/build-state.js';
 
 const schema = z
   .object({

@@ -6,7 +6,7 @@ import { baseChain } from '../../../src/cache/key.js';
 import { StepCacheHooks } from '../../../src/cache/hooks.js';
 import { cacheSettings } from '../../../src/cache/settings.js';
 import type { ProvisionHooks, Step, StepContext } from '../../../src/core/plugin.js';
-import { COMMUNICATOR, PROVISION_HOOKS } from '../../../src/core/provision.js';
+import { COMMUNICATOR, PROVISION_HOOKS } from '../../../src/core/build-state.js';
 import type { ContainerBuildConfig } from '../config.js';
 import type { ContainerDriver } from '../driver.js';
 import { LayerSession, LayerStack } from '../layers.js';

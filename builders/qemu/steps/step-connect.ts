@@ -2,12 +2,12 @@
 // provisioners. If QEMU exits while we wait, the wait ends at once with QEMU's log and the
 // tail of the serial console, which is where a guest says why it did not come up.
 import { readFile } from 'node:fs/promises';
-import { NoneCommunicator } from '../../../src/communicators/none/index.js';
+import { NoneCommunicator } from '../../../src/core/none-communicator.js';
 import type { SshConnectOptions } from '../../../src/communicators/ssh/connect.js';
 import { BuildError, CancelledError } from '../../../src/core/errors.js';
 import { formatDuration } from '../../../src/core/duration.js';
 import type { Step, StepContext } from '../../../src/core/plugin.js';
-import { COMMUNICATOR, GENERATED_DATA } from '../../../src/core/provision.js';
+import { COMMUNICATOR, GENERATED_DATA } from '../../../src/core/build-state.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver, VmCommunicator } from '../driver.js';
 import { QEMU_SSH_PRIVATE_KEY, QEMU_VM } from '../state.js';

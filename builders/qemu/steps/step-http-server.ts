@@ -1,7 +1,7 @@
 // Serves http_directory/http_content on 127.0.0.1 for the guest's installer or cloud-init
 // (QEMU's user network maps 10.0.2.2 to the host's loopback). Stopped at the end.
 import type { Step, StepContext } from '../../../src/core/plugin.js';
-import { GENERATED_DATA } from '../../../src/core/provision.js';
+import { GENERATED_DATA } from '../../../src/core/build-state.js';
 import type { HttpServerHandle } from '../../../src/vm/http-server.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver } from '../driver.js';

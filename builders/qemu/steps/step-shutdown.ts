@@ -5,7 +5,7 @@
 import { BuildError, CancelledError, errorMessage } from '../../../src/core/errors.js';
 import { formatDuration } from '../../../src/core/duration.js';
 import type { Step, StepContext } from '../../../src/core/plugin.js';
-import { COMMUNICATOR } from '../../../src/core/provision.js';
+import { COMMUNICATOR } from '../../../src/core/build-state.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver } from '../driver.js';
 import { QEMU_VM } from '../state.js';

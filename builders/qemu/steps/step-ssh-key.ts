@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { generateEd25519KeyPair } from '../../../src/communicators/ssh/keys.js';
 import { BuildError, errorMessage } from '../../../src/core/errors.js';
 import type { Step, StepContext } from '../../../src/core/plugin.js';
-import { GENERATED_DATA } from '../../../src/core/provision.js';
+import { GENERATED_DATA } from '../../../src/core/build-state.js';
 import type { QemuConfig } from '../config.js';
 import { QEMU_SSH_PRIVATE_KEY, QEMU_TEMP_KEY } from '../state.js';
 

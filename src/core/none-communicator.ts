@@ -1,7 +1,7 @@
 // Communicator "none" (Packer's `communicator = "none"`): the build has no machine to talk
 // to, so every operation fails with a message saying why and what works instead.
-import { BuildError } from '../../core/errors.js';
-import type { Communicator, ExecResult } from '../../core/plugin.js';
+import { BuildError } from './errors.js';
+import type { Communicator, ExecResult } from './plugin.js';
 
 export class NoneCommunicator implements Communicator {
   readonly type = 'none';
