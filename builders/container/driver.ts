@@ -22,7 +22,14 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { mountOverlay, unmount, type OverlayMount } from '../../src/runtime/overlay.js';
 import type { ContainerSpec, OciRuntime, RuntimeContainer, RuntimeName } from '../../src/runtime/types.js';
 import type { BaseSource, ContainerBuildConfig, OutputTarget } from './config.js';
-import type { BaseImage } from './state.js';
+
+/** The base image, its blobs in the cache's blob store. */
+export interface BaseImage {
+  /** What the user wrote, for messages and history. */
+  name: string;
+  config: ImageConfig;
+  layers: Descriptor[];
+}
 
 export interface ResolveBaseOptions {
   pull: boolean;

@@ -1,15 +1,8 @@
 // Typed state shared by the container builder's steps.
 import { StateKey } from '../../src/core/state.js';
-import type { Descriptor, ImageConfig } from '../../src/oci/image.js';
+import type { ImageConfig } from '../../src/oci/image.js';
+import type { BaseImage } from './driver.js';
 import type { LayerSession, LayerStack } from './layers.js';
-
-/** The base image, its blobs in the cache's blob store. */
-export interface BaseImage {
-  /** What the user wrote, for messages and history. */
-  name: string;
-  config: ImageConfig;
-  layers: Descriptor[];
-}
 
 export interface BuiltImage {
   manifestDigest: string;
