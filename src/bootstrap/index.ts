@@ -40,7 +40,7 @@ export interface BootstrapContext {
 
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 /** Bump when the way we call mmdebstrap changes the result. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 
 /** Cache key: sha256 of every input that shapes the rootfs. */
 export function bootstrapKey(o: BootstrapOptions, sourceDateEpoch: number): string {
@@ -69,6 +69,10 @@ export async function bootstrapTarball(o: BootstrapOptions, ctx: BootstrapContex
   if (o.architecture) args.push(`--architectures=${o.architecture}`);
   if (o.packages && o.packages.length > 0) args.push(`--include=${o.packages.join(',')}`);
   if (o.components && o.components.length > 0) args.push(`--components=${o.components.join(',')}`);
+  // mmdebstrap copies the build host's resolv.conf and hostname in for apt's sake and leaves
+  // them (debootstrap compatibility, mmdebstrap(1) "SOURCE_DATE_EPOCH"): an image must carry
+  // neither, so the result is the same on every host.
+  args.push('--customize-hook=rm -f "$1/etc/resolv.conf" "$1/etc/hostname"');
   args.push(o.suite, tmp, o.mirror ?? DEFAULT_MIRROR);
   const res = await runTool('mmdebstrap', args, {
     env: { ...process.env, SOURCE_DATE_EPOCH: String(ctx.sourceDateEpoch) },

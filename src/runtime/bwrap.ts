@@ -3,9 +3,10 @@
 // nothing outlives a command, which is why `destroy` has nothing to do. It runs without a
 // user namespace, so only root inside the sandbox is supported.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError } from '../core/errors.js';
+import { DEFAULT_HOSTNAME, writeHostFiles } from './host-files.js';
 import { capabilities, mergeEnv } from './spec.js';
 import { missingTool, runTool } from './tool.js';
 import type { ContainerSpec, OciRuntime, ProcessOptions, ProcessResult, RuntimeContainer } from './types.js';
@@ -20,17 +21,8 @@ export class BwrapRuntime implements OciRuntime {
 
   async create(spec: ContainerSpec): Promise<RuntimeContainer> {
     await mkdir(spec.bundleDir, { recursive: true });
-    const files: string[] = [];
-    if (spec.network === 'host') {
-      for (const f of ['resolv.conf', 'hosts']) {
-        try {
-          await copyFile(path.join('/etc', f), path.join(spec.bundleDir, f));
-          files.push(f);
-        } catch {
-          // no such host file: the sandbox gets none
-        }
-      }
-    }
+    const host = await writeHostFiles(spec);
+    const files = [...(host.hosts ? ['hosts'] : []), ...(host.resolvConf ? ['resolv.conf'] : [])];
     return new BwrapContainer(spec, files);
   }
 
@@ -65,7 +57,7 @@ class BwrapContainer implements RuntimeContainer {
       if (m.type === 'tmpfs') args.push('--tmpfs', m.destination);
       else args.push(m.readonly ? '--ro-bind' : '--bind', m.source, m.destination);
     }
-    args.push('--hostname', this.spec.hostname ?? 'imgbuild', '--cap-drop', 'ALL');
+    args.push('--hostname', this.spec.hostname ?? DEFAULT_HOSTNAME, '--cap-drop', 'ALL');
     for (const c of capabilities(this.spec)) args.push('--cap-add', c);
     args.push('--clearenv');
     for (const kv of mergeEnv(this.spec.env, user, p.env)) {

@@ -4,10 +4,11 @@
 // command serve the next (as in Packer's docker builder), pays the namespace/mount setup
 // once, and makes "kill everything" a single `kill <init>`: the pid namespace goes with it.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError, EnvironmentError } from '../core/errors.js';
-import { processJson, runtimeConfig, type HostFiles } from './spec.js';
+import { writeHostFiles } from './host-files.js';
+import { processJson, runtimeConfig } from './spec.js';
 import { lastLine, missingTool, runTool, type ToolResult } from './tool.js';
 import type { ContainerSpec, OciRuntime, ProcessOptions, ProcessResult, RuntimeContainer, RuntimeName } from './types.js';
 import { resolveUser, type ResolvedUser } from './user.js';
@@ -36,19 +37,7 @@ export class RuncRuntime implements OciRuntime {
   async create(spec: ContainerSpec): Promise<RuntimeContainer> {
     await mkdir(spec.bundleDir, { recursive: true });
     const user = await resolveUser(spec.rootfs, spec.user);
-    const host: HostFiles = {};
-    if (spec.network === 'host') {
-      // Private copies: a build that rewrites /etc/resolv.conf must not rewrite the host's.
-      for (const [key, file] of [['resolvConf', 'resolv.conf'], ['hosts', 'hosts']] as const) {
-        const copy = path.join(spec.bundleDir, file);
-        try {
-          await copyFile(path.join('/etc', file), copy);
-          host[key] = copy;
-        } catch {
-          // A host without the file simply gives the container none.
-        }
-      }
-    }
+    const host = await writeHostFiles(spec);
     const config = runtimeConfig(spec, user, PAUSE_ARGS, host);
     await writeFile(path.join(spec.bundleDir, 'config.json'), JSON.stringify(config, null, 2));
     const res = await this.startDetached(spec);

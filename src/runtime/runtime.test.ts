@@ -71,6 +71,20 @@ describe.each(['runc', 'crun', 'bwrap'] as const)('%s runtime', (rt) => {
     });
   });
 
+  it.each(['host', 'none'] as const)('names the container hostname in /etc/hosts (network %s), as Docker does', async (network) => {
+    await withContainer(
+      rt,
+      async (c) => {
+        const r = await sh(c, 'cat /etc/hosts; cat /proc/sys/kernel/hostname');
+        const lines = r.out.split('\n');
+        expect(lines).toContain('127.0.1.1\timgbuild');
+        expect(lines).toContain('imgbuild');
+        expect(lines.some((l) => /^127\.0\.0\.1\s+localhost\b/.test(l))).toBe(true);
+      },
+      { network },
+    );
+  });
+
   it('gives network "none" an empty network namespace', async () => {
     await withContainer(
       rt,

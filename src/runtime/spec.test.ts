@@ -1,4 +1,5 @@
 // The OCI config.json we hand runc/crun: Docker's defaults, network modes, privileged.
+import { hostsNaming } from './host-files.js';
 import { capabilities, runtimeConfig, DOCKER_DEFAULT_CAPS, ALL_CAPS } from './spec.js';
 import type { ContainerSpec } from './types.js';
 
@@ -23,6 +24,12 @@ describe('runtime config', () => {
     expect(c.linux.namespaces.map((n) => n.type)).toContain('network');
     expect(c.mounts.find((m) => m.destination === '/sys')?.type).toBe('sysfs');
     expect(c.mounts.some((m) => m.destination === '/etc/resolv.conf')).toBe(false);
+  });
+
+  it('adds a line naming the hostname to a hosts file that lacks one, and leaves one that has it', () => {
+    expect(hostsNaming('127.0.0.1\tlocalhost\n', 'imgbuild')).toBe('127.0.0.1\tlocalhost\n127.0.1.1\timgbuild\n');
+    expect(hostsNaming('127.0.0.1 localhost\n10.0.0.5 web imgbuild # me\n', 'imgbuild')).toBe('127.0.0.1 localhost\n10.0.0.5 web imgbuild # me\n');
+    expect(hostsNaming('# imgbuild\n127.0.0.1 localhost', 'imgbuild')).toBe('# imgbuild\n127.0.0.1 localhost\n127.0.1.1\timgbuild\n');
   });
 
   it('adds user mounts as rbinds and honours privileged', () => {

@@ -3,6 +3,7 @@
 // exactly that), the same masked and read-only /proc paths, /dev as tmpfs with devpts, shm
 // and mqueue, /sys read-only, and the host's resolv.conf and hosts when sharing its network.
 import { BuildError } from '../core/errors.js';
+import { DEFAULT_HOSTNAME, type HostFiles } from './host-files.js';
 import type { ContainerSpec, MountSpec } from './types.js';
 import type { ResolvedUser } from './user.js';
 
@@ -108,12 +109,6 @@ export function mergeEnv(base: readonly string[], user: ResolvedUser, extra: Rec
   return [...out].map(([k, v]) => `${k}=${v}`);
 }
 
-export interface HostFiles {
-  /** Private copies of the host's resolv.conf and hosts (so the build cannot edit the host's). */
-  resolvConf?: string;
-  hosts?: string;
-}
-
 /** The whole config.json for `runc run`/`crun run`. */
 export function runtimeConfig(spec: ContainerSpec, user: ResolvedUser, initArgs: string[], host: HostFiles): Record<string, unknown> {
   const namespaces: { type: string }[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
@@ -129,16 +124,14 @@ export function runtimeConfig(spec: ContainerSpec, user: ResolvedUser, initArgs:
       ? { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', spec.privileged ? 'rw' : 'ro'] }
       : { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', spec.privileged ? 'rw' : 'ro'] },
   ];
-  if (spec.network === 'host') {
-    if (host.resolvConf !== undefined) mounts.push({ destination: '/etc/resolv.conf', type: 'bind', source: host.resolvConf, options: ['bind', 'ro'] });
-    if (host.hosts !== undefined) mounts.push({ destination: '/etc/hosts', type: 'bind', source: host.hosts, options: ['bind', 'ro'] });
-  }
+  if (host.resolvConf !== undefined) mounts.push({ destination: '/etc/resolv.conf', type: 'bind', source: host.resolvConf, options: ['bind', 'ro'] });
+  if (host.hosts !== undefined) mounts.push({ destination: '/etc/hosts', type: 'bind', source: host.hosts, options: ['bind', 'ro'] });
   for (const m of spec.mounts ?? []) mounts.push(userMount(m));
   return {
     ociVersion: '1.0.2',
     process: processJson(spec, user, initArgs),
     root: { path: spec.rootfs, readonly: false },
-    hostname: spec.hostname ?? 'imgbuild',
+    hostname: spec.hostname ?? DEFAULT_HOSTNAME,
     mounts: mounts.map((m) => ({ destination: m.destination, type: m.type ?? 'bind', source: m.source, options: m.options ?? [] })),
     linux: {
       namespaces,

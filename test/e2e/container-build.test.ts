@@ -252,6 +252,10 @@ test('the docker builder (Packer keys) commits with changes on crun, and export_
   const key = bootstrapKey({ suite: 'bookworm' }, EPOCH);
   const tarball = path.join(SHARED_CACHE, 'bootstrap', `${key}.tar`);
   expect(existsSync(tarball)).toBe(true); // built by the first test
+  // The build host's identity stays out of the base (mmdebstrap copies both in).
+  const names = tool('tar', ['-tf', tarball]).split('\n');
+  expect(names).toContain('./etc/passwd');
+  expect(names.filter((n) => n === './etc/hostname' || n === './etc/resolv.conf')).toEqual([]);
   const dir = path.join(work, 'docker');
   mkdirSync(dir, { recursive: true });
   for (const [p, content] of Object.entries(LOCAL_TREE)) {
@@ -277,7 +281,8 @@ source "docker" "export${TAG}" {
 build {
   sources = ["source.docker.commit${TAG}", "source.docker.export${TAG}"]
   provisioner "shell" {
-    inline = ["echo from-$PACKER_BUILD_NAME > /srv/who"]
+    # The container's hostname resolves (no "unable to resolve host" from sudo).
+    inline = ["echo from-$PACKER_BUILD_NAME > /srv/who", "getent hosts \\"$(cat /proc/sys/kernel/hostname)\\""]
   }
 ${uploadRowsHcl()}
 }
