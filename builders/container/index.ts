@@ -3,6 +3,7 @@
 // per provisioner, run in a runc/crun/bwrap container -> one deterministic layer each ->
 // image config -> OCI layout / archives / registry.
 import { rm } from 'node:fs/promises';
+import { PACKER_BUILDER_IDS } from '../../src/core/builder-ids.js';
 import type { Artifact, Builder, BuilderStep, BuildInfo } from '../../src/core/plugin.js';
 import { PROVISION_STEP } from '../../src/core/plugin.js';
 import type { StateBag } from '../../src/core/state.js';
@@ -26,6 +27,12 @@ export type { ContainerDriver } from './driver.js';
 export { HostDriver } from './driver.js';
 
 export const BUILDER_ID = 'imgbuild.container';
+
+/** The `docker` type answers with Packer's ids (a committed image or an export). */
+function builderIdOf(config: ContainerBuildConfig): string {
+  if (config.flavour !== 'docker') return BUILDER_ID;
+  return config.exportPath !== null ? PACKER_BUILDER_IDS.docker : PACKER_BUILDER_IDS.dockerCommit;
+}
 
 /** The step list; `driver` is replaceable for unit tests. */
 export function containerSteps(config: ContainerBuildConfig, driver: ContainerDriver = new HostDriver()): BuilderStep[] {
@@ -53,7 +60,7 @@ export function containerArtifact(config: ContainerBuildConfig, state: StateBag)
   };
   if (img.refName !== undefined) st[STATE_IMAGE_REF] = img.refName;
   return {
-    builderId: BUILDER_ID,
+    builderId: builderIdOf(config),
     id: img.manifestDigest,
     files: img.files,
     description: `Container image ${img.manifestDigest} -> ${img.outputs.join(', ')}`,

@@ -1,5 +1,6 @@
 // The null builder: creates nothing, so provisioners and post-processors can be run and
 // tested on their own (Packer's `source "null"`).
+import { PACKER_BUILDER_IDS } from '../../src/core/builder-ids.js';
 import { prepareConfig, diagnosticAt } from '../../src/core/config.js';
 import type { Artifact, Builder, RawConfig } from '../../src/core/plugin.js';
 import { COMMUNICATOR, GENERATED_DATA } from '../../src/core/build-state.js';
@@ -7,7 +8,7 @@ import { PROVISION_STEP } from '../../src/core/plugin.js';
 import { NoneCommunicator } from '../../src/core/none-communicator.js';
 import { connectionKeys, nullConfigSchema, type NullConfig } from './config.js';
 
-export const NULL_BUILDER_ID = 'packer.null';
+export const NULL_BUILDER_ID = PACKER_BUILDER_IDS.null;
 
 export const nullBuilder: Builder<NullConfig> = {
   kind: 'builder',

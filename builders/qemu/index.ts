@@ -3,6 +3,7 @@
 // server -> QEMU with user-mode networking and only SSH forwarded to 127.0.0.1 -> boot
 // command over QMP -> SSH -> provisioners -> shutdown -> the disk in output_directory.
 import { rm } from 'node:fs/promises';
+import { PACKER_BUILDER_IDS } from '../../src/core/builder-ids.js';
 import type { Artifact, Builder, BuilderStep, BuildInfo } from '../../src/core/plugin.js';
 import { PROVISION_STEP } from '../../src/core/plugin.js';
 import type { StateBag } from '../../src/core/state.js';
@@ -29,7 +30,7 @@ export type { QemuDriver } from './driver.js';
 export { HostQemuDriver } from './driver.js';
 
 /** Packer's id for this builder, so post-processors written for Packer recognise it. */
-export const BUILDER_ID = 'transcend.qemu';
+export const BUILDER_ID = PACKER_BUILDER_IDS.qemu;
 
 /** The step list; `driver` is replaceable for unit tests. */
 export function qemuSteps(config: QemuConfig, driver: QemuDriver = new HostQemuDriver()): BuilderStep[] {

@@ -85,21 +85,53 @@ describe('renderers', () => {
     expect(text()).toBe('2024-01-02T03:04:05Z: \x1b[1;0m==> b: hi\x1b[0m\n');
   });
 
-  it('machine-readable writes timestamp,target,type,data with Packer escaping', async () => {
+  it('machine-readable writes Packer records: ui lines with an empty target, error-count and TARGET,error on failure', async () => {
     const { out, text } = capture();
     const sink = createSink('machine-readable', { builds: ['null.basic'], out });
     drive(sink, 'pw');
     await sink.close?.();
     const lines = text().trim().split('\n');
     const rest = lines.map((l) => l.replace(/^\d+,/, ''));
-    expect(lines[0]).toBe('1700000000,null.basic,ui,say,null.basic: output will be in this color.');
-    expect(rest).toContain('null.basic,ui,say,==> null.basic: Connecting with password pw');
-    expect(rest).toContain('null.basic,ui,message,    null.basic: second line%!(PACKER_COMMA) with comma');
-    expect(rest).toContain(",ui,say,\\n==> Builds finished. The artifacts of successful builds are:");
-    expect(lines.some((l) => /^\d+,null\.basic,artifact-count,1$/.test(l))).toBe(true);
-    expect(lines.some((l) => /^\d+,null\.basic,artifact,0,id,pw$/.test(l))).toBe(true);
-    expect(lines.some((l) => /^\d+,null\.basic,artifact,0,end$/.test(l))).toBe(true);
+    expect(lines.every((l) => /^\d+,/.test(l))).toBe(true);
+    expect(rest).not.toContain(',ui,say,null.basic: output will be in this color.');
+    expect(rest[0]).toBe(',ui,say,==> null.basic: Connecting with password pw');
+    expect(rest).toContain(',ui,message,    null.basic: second line%!(PACKER_COMMA) with comma');
+    expect(rest).toContain(",ui,error,Build 'null.basic' errored after 1 second 500 milliseconds: auth failed for pw");
+    expect(rest).toContain(',error-count,1');
+    expect(rest).toContain('null.basic,error,auth failed for pw');
+    expect(rest).toContain(",ui,error,\\n==> Some builds didn't complete successfully and had errors:");
+    expect(rest.filter((l) => /^[^,]*,ui,/.test(l)).every((l) => l.startsWith(',ui,'))).toBe(true);
     expect(escapeMachineField('a,b\nc')).toBe('a%!(PACKER_COMMA)b\\nc');
+  });
+
+  it('machine-readable lists artifacts after "Builds finished" only when a build succeeded, in the order given', async () => {
+    const { out, text } = capture();
+    const sink = createSink('machine-readable', { builds: ['docker.app'], out });
+    const ui = makeUi('docker.app', sink);
+    ui.emit({ type: 'build-start', build: 'docker.app', time: 0 });
+    ui.emit({ type: 'artifact', build: 'docker.app', builderId: 'packer.post-processor.docker-import', id: 'sha256:abc', files: [], description: 'Imported Docker image: sha256:abc', index: 0, time: 1 });
+    ui.emit({ type: 'artifact', build: 'docker.app', builderId: 'packer.post-processor.docker-tag', id: 'sha256:abc', files: ['a,b'], description: 'tagged\nrepo:1', index: 1, time: 1 });
+    ui.emit({ type: 'build-end', build: 'docker.app', ok: true, time: 2000 });
+    await sink.close?.();
+    const rest = text().trim().split('\n').map((l) => l.replace(/^\d+,/, ''));
+    expect(rest.slice(rest.indexOf(',ui,say,\\n==> Builds finished. The artifacts of successful builds are:'))).toEqual([
+      ',ui,say,\\n==> Builds finished. The artifacts of successful builds are:',
+      'docker.app,artifact-count,2',
+      'docker.app,artifact,0,builder-id,packer.post-processor.docker-import',
+      'docker.app,artifact,0,id,sha256:abc',
+      'docker.app,artifact,0,string,Imported Docker image: sha256:abc',
+      'docker.app,artifact,0,files-count,0',
+      'docker.app,artifact,0,end',
+      ',ui,say,--> docker.app: Imported Docker image: sha256:abc',
+      'docker.app,artifact,1,builder-id,packer.post-processor.docker-tag',
+      'docker.app,artifact,1,id,sha256:abc',
+      'docker.app,artifact,1,string,tagged\\nrepo:1',
+      'docker.app,artifact,1,files-count,1',
+      'docker.app,artifact,1,file,0,a%!(PACKER_COMMA)b',
+      'docker.app,artifact,1,end',
+      ',ui,say,--> docker.app: tagged\\nrepo:1',
+    ]);
+    expect(rest).not.toContain(',error-count,1');
   });
 
   it('plain asks on its output and answers from its input', async () => {

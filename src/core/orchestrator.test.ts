@@ -96,7 +96,7 @@ describe('runBuilds with the null builder and shell-local', () => {
     expect(sink.of('output').map((e) => e.line)).toContain('visible');
     expect(sink.of('step-end').filter((e) => e.step === 'shell-local').map((e) => e.ok)).toEqual([true, true]);
     expect(sink.of('artifact').map((a) => [a.builderId, a.id, a.description])).toEqual([
-      ['packer.null', 'Null', 'Did not export anything. This is the null builder'],
+      ['fnoeding.null', 'Null', 'Did not export anything. This is the null builder'],
     ]);
     expect(sink.of('build-end')).toEqual([expect.objectContaining({ build: 'null.basic', ok: true })]);
   });
@@ -246,7 +246,7 @@ describe('post-processor chains (Packer semantics)', () => {
 
   it('keep_input_artifact overrides the plugin, except when the plugin forces it', async () => {
     const { ids } = await run([[pp('a', {}, true), pp('b', { keep: true, force: true }, false)]]);
-    expect(ids).toEqual(['builder-k>a', 'builder-k>a>b', 'builder-k']);
+    expect(ids).toEqual(['builder-k', 'builder-k>a', 'builder-k>a>b']);
     expect(destroyed).toEqual([]);
     const second = await run([[pp('a', { keep: true }, false)]]);
     expect(second.ids).toEqual(['builder-k>a']);

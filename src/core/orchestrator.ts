@@ -43,7 +43,7 @@ export interface BuildResult {
   name: string;
   ok: boolean;
   cancelled: boolean;
-  /** Final artifacts, in Packer's order (chains' results, then the kept builder artifact). */
+  /** Final artifacts, in Packer's order (the kept builder artifact, then the chains' results). */
   artifacts: Artifact[];
   /** The error that failed the build: DiagnosticsError for config problems. */
   error?: unknown;
@@ -173,7 +173,7 @@ async function buildAndPostProcess(b: PlannedBuild, env: BuildEnv, ui: Ui): Prom
  * Packer's chain semantics: every chain starts from the builder's artifact; inside a chain
  * an intermediate artifact is destroyed unless the next post-processor keeps it; the
  * builder's artifact survives when there are no post-processors or when any chain's first
- * post-processor keeps it. A failing chain does not stop the next one; the build fails.
+ * post-processor keeps it, and then comes first in the list. A failing chain does not stop the next one; the build fails.
  */
 async function postProcess(
   builderArtifact: Artifact,
@@ -244,7 +244,9 @@ async function postProcess(
     }
     if (!failed) results.push(prior);
   }
-  if (keepOriginal) results.push(builderArtifact);
+  // Packer (packer/build.go) puts the kept builder artifact first: consumers such as
+  // terratest read `artifact,0,id` as the builder's.
+  if (keepOriginal) results.unshift(builderArtifact);
   else await destroy(builderArtifact, ui, errors);
   if (errors.length > 0) {
     throw new ImgbuildError('E_POST_PROCESSOR', errors.join('\n'));

@@ -1,6 +1,10 @@
-// Packer's -machine-readable format: `timestamp,target,type,data...`, one record a line,
-// with commas in data written as %!(PACKER_COMMA) and newlines as a literal \n, so
-// existing Packer log parsers keep working.
+// Packer's -machine-readable format (command/build.go and packer/ui.go): one record a line,
+// `timestamp,target,type,data...`, with commas in data written as %!(PACKER_COMMA) and
+// newlines as a literal \n, so existing consumers keep working. As in Packer, everything a
+// human would read is a `ui` record with an empty target (the build's name is inside the
+// text, "==> name: ..."); only the machine records of the summary (`artifact-count`,
+// `artifact`, `error`) carry the build as their target. Artifacts come in Packer's order:
+// the builder's (when kept) first, then each post-processor chain's.
 import type { Writable } from 'node:stream';
 import type { BuildEvent, EventSink } from '../ui.js';
 import { humanDuration, type SummaryArtifact } from './common.js';
@@ -12,38 +16,47 @@ export function escapeMachineField(s: string): string {
 export class MachineReadableSink implements EventSink {
   private readonly started = new Map<string, number>();
   private readonly artifacts: SummaryArtifact[] = [];
+  private readonly failures: { build: string; error: string }[] = [];
+  private cancelled = false;
+  private readonly firstStart = Date.now();
 
   constructor(private readonly out: Writable) {}
 
   emit(e: BuildEvent): void {
     switch (e.type) {
       case 'build-start':
+        // Packer prints "output will be in this color" only for colored, human output.
         this.started.set(e.build, e.time);
-        this.record(e.time, e.build, 'ui', 'say', `${e.build}: output will be in this color.`);
         return;
       case 'message': {
         const kind = e.level === 'message' ? 'message' : e.level === 'error' ? 'error' : 'say';
         const head = e.level === 'message' ? `    ${e.build}: ` : `==> ${e.build}: `;
-        this.record(e.time, e.build, 'ui', kind, e.text.split('\n').map((l) => head + l).join('\n'));
+        this.ui(e.time, kind, e.text.split('\n').map((l) => head + l).join('\n'));
         return;
       }
       case 'output':
-        this.record(e.time, e.build, 'ui', 'message', `    ${e.build}: ${e.line}`);
+        this.ui(e.time, 'message', `    ${e.build}: ${e.line}`);
         return;
       case 'cleanup':
-        if (!e.ok) this.record(e.time, e.build, 'ui', 'error', `==> ${e.build}: Error cleaning up "${e.step}": ${e.error ?? ''}`);
+        if (!e.ok) this.ui(e.time, 'error', `==> ${e.build}: Error cleaning up "${e.step}": ${e.error ?? ''}`);
         return;
       case 'artifact':
         this.artifacts.push({ build: e.build, builderId: e.builderId, id: e.id, files: e.files, description: e.description });
         return;
       case 'build-end': {
         const took = humanDuration(e.time - (this.started.get(e.build) ?? e.time));
-        if (e.ok) this.record(e.time, '', 'ui', 'say', `Build '${e.build}' finished after ${took}.`);
-        else this.record(e.time, '', 'ui', 'error', `Build '${e.build}' errored after ${took}: ${e.error ?? 'build cancelled'}`);
+        if (e.ok) {
+          this.ui(e.time, 'say', `Build '${e.build}' finished after ${took}.`);
+          return;
+        }
+        const why = e.error ?? 'build cancelled';
+        if (e.cancelled === true) this.cancelled = true;
+        else this.failures.push({ build: e.build, error: why });
+        this.ui(e.time, 'error', `Build '${e.build}' errored after ${took}: ${why}`);
         return;
       }
       case 'step-end':
-        if (e.cached) this.record(e.time, e.build, 'ui', 'message', `    ${e.build}: ${e.step}: using cached result`);
+        if (e.cached) this.ui(e.time, 'message', `    ${e.build}: ${e.step}: using cached result`);
         return;
       case 'step-start':
         return;
@@ -52,7 +65,24 @@ export class MachineReadableSink implements EventSink {
 
   close(): Promise<void> {
     const t = Date.now();
-    this.record(t, '', 'ui', 'say', '\n==> Builds finished. The artifacts of successful builds are:');
+    this.ui(t, 'say', `\n==> Wait completed after ${humanDuration(t - this.firstStart)}`);
+    if (this.cancelled) {
+      this.ui(t, 'say', 'Cleanly cancelled builds after being interrupted.');
+      return Promise.resolve();
+    }
+    if (this.failures.length > 0) {
+      this.record(t, '', 'error-count', String(this.failures.length));
+      this.ui(t, 'error', "\n==> Some builds didn't complete successfully and had errors:");
+      for (const f of this.failures) {
+        this.record(t, f.build, 'error', f.error);
+        this.ui(t, 'error', `--> ${f.build}: ${f.error}`);
+      }
+    }
+    if (this.artifacts.length === 0) {
+      this.ui(t, 'say', '\n==> Builds finished but no artifacts were created.');
+      return Promise.resolve();
+    }
+    this.ui(t, 'say', '\n==> Builds finished. The artifacts of successful builds are:');
     const byBuild = new Map<string, SummaryArtifact[]>();
     for (const a of this.artifacts) byBuild.set(a.build, [...(byBuild.get(a.build) ?? []), a]);
     for (const [build, list] of byBuild) {
@@ -65,10 +95,14 @@ export class MachineReadableSink implements EventSink {
         this.record(t, build, 'artifact', n, 'files-count', String(a.files.length));
         a.files.forEach((f, j) => this.record(t, build, 'artifact', n, 'file', String(j), f));
         this.record(t, build, 'artifact', n, 'end');
-        this.record(t, '', 'ui', 'say', `--> ${build}: ${a.description}`);
+        this.ui(t, 'say', `--> ${build}: ${a.description}`);
       });
     }
     return Promise.resolve();
+  }
+
+  private ui(time: number, kind: 'say' | 'message' | 'error', text: string): void {
+    this.record(time, '', 'ui', kind, text);
   }
 
   private record(time: number, target: string, type: string, ...data: string[]): void {
