@@ -65,7 +65,7 @@ maybe('diagnostics are colored on a terminal unless -color=false', () => {
 maybe('-machine-readable on a terminal still prints machine-readable lines', () => {
   const r = onTty(`build -machine-readable ${dir}`, {});
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/^\d+,hello\.null\.hello,ui,say,/m);
+  expect(r.out).toMatch(/^\d+,,ui,say,==> hello\.null\.hello: /m);
 });
 
 maybe('console is an interactive prompt on a terminal, and a bad line does not end it', () => {
