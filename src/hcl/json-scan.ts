@@ -4,6 +4,7 @@
 import type { Pos, Range } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
 import { error } from './diagnostic.js';
+import { MAX_NESTING } from './limits.js';
 
 export type JValue =
   | { kind: 'object'; props: JProp[]; range: Range }
@@ -48,6 +49,7 @@ class JsonSyntaxAbort extends Error {
 
 class Scanner {
   private i = 0;
+  private depth = 0;
   private ci = 0;
   private cline = 1;
   private ccol = 1;
@@ -121,9 +123,16 @@ class Scanner {
     const c = this.src[this.i];
     switch (c) {
       case '{':
-        return this.object();
       case '[':
-        return this.array();
+        if (this.depth >= MAX_NESTING) {
+          this.fail('JSON nested too deeply', `Objects and arrays may nest at most ${MAX_NESTING} levels deep. Flatten this value.`, this.i, this.i + 1);
+        }
+        this.depth++;
+        try {
+          return c === '{' ? this.object() : this.array();
+        } finally {
+          this.depth--;
+        }
       case '"':
         return this.string();
       case undefined:

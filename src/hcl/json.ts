@@ -4,7 +4,7 @@
 // objects keep their order, which is how a JSON template orders its provisioners.
 import type { Block, Body, BodyItem, Expr, File, ObjectItem, Pos, Range, TemplateExpr } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
-import { error } from './diagnostic.js';
+import { capDiagnostics, error } from './diagnostic.js';
 import type { JProp, JString, JValue } from './json-scan.js';
 import { scanJSON } from './json-scan.js';
 import { lex } from './lexer.js';
@@ -55,7 +55,7 @@ export function parseHCLJSON(source: string, filename: string, schema: BlockSche
   const start: Pos = { line: 1, column: 1, byte: 0 };
   let body: Body = { kind: 'body', items: [], range: { filename, start, end: start } };
   if (scanned.value) body = conv.body(scanned.value, schema, 'file');
-  return { file: { filename, source, body }, diagnostics: conv.diags };
+  return { file: { filename, source, body }, diagnostics: capDiagnostics(conv.diags) };
 }
 
 class Converter {

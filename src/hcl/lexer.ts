@@ -339,7 +339,10 @@ class Lexer {
         return;
       default: {
         const width = c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-        this.invalid(i, i + width, 'Invalid character', 'This character is not used within the language.');
+        // A run of one character (a line of NUL bytes) is one problem, not one per byte.
+        let end = i + width;
+        while (end < src.length && src.startsWith(src.slice(i, i + width), end)) end += width;
+        this.invalid(i, end, 'Invalid character', end - i > width ? 'These characters are not used within the language.' : 'This character is not used within the language.');
       }
     }
   }

@@ -166,7 +166,10 @@ export class BodyParser extends ExprParser {
     let body: Body;
     const first = this.s.peek().type;
     if (first === 'Newline' || first === 'EOF' || first === 'CBrace') {
-      body = this.parseBody('CBrace', oBrace.range);
+      body = this.nested(
+        () => this.parseBody('CBrace', oBrace.range),
+        () => ({ kind: 'body', items: [], range: this.tooDeep().range }),
+      );
     } else {
       body = this.parseSingleAttrBody(oBrace);
     }

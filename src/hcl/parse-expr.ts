@@ -18,7 +18,7 @@ const LEVELS: ReadonlyArray<Partial<Record<TokenType, BinaryOp>>> = [
 
 export class ExprParser extends TemplateParser {
   parseExpression(): Expr {
-    return this.parseConditional();
+    return this.nested(() => this.parseConditional(), () => this.tooDeep());
   }
 
   private parseConditional(): Expr {
@@ -67,7 +67,9 @@ export class ExprParser extends TemplateParser {
 
   private parseTraversals(from: Expr): Expr {
     let ret = from;
-    for (;;) {
+    // Each step nests the tree one level (a.b.c is getattr(getattr(a))): count them too.
+    for (let steps = 0; ; steps++) {
+      if (this.atNestingLimit(steps)) return this.tooDeep();
       const next = this.s.peek();
       if (next.type === 'Dot') {
         const dot = this.s.read();
@@ -198,7 +200,7 @@ export class ExprParser extends TemplateParser {
       case 'Minus':
       case 'Bang': {
         const tok = this.s.read();
-        const operand = this.parseWithTraversals();
+        const operand = this.nested(() => this.parseWithTraversals(), () => this.tooDeep());
         return { kind: 'unary', op: tok.type === 'Minus' ? '-' : '!', operand, range: rangeBetween(tok.range, operand.range) };
       }
       case 'OBrack':

@@ -442,3 +442,32 @@ describe('standalone entry points', () => {
     });
   });
 });
+
+describe('hostile input', () => {
+  const summaries = (src: string): string[] => parseHCL(src, 'h.hcl').diagnostics.map((d) => `${d.summary}@${d.subject?.start.line}:${d.subject?.start.column}`);
+
+  it('stops at the nesting limit with one located diagnostic', () => {
+    expect(summaries(`x = ${'('.repeat(120)}1${')'.repeat(120)}\n`)).toEqual([]);
+    expect(summaries(`x = ${'('.repeat(2000)}1${')'.repeat(2000)}\n`)).toEqual(['Expression nested too deeply@1:133']);
+    expect(summaries(`x = ${'['.repeat(2000)}\n`)).toEqual(['Expression nested too deeply@1:133']);
+    expect(summaries(`${'a {\n'.repeat(500)}`)).toEqual(['Expression nested too deeply@129:4']);
+  });
+
+  it('parses a 50,000-term operator chain into a left-nested tree', () => {
+    const r = parseHCL(`x = ${Array(50000).fill('a').join(' - ')}\n`, 'h.hcl');
+    expect(r.diagnostics).toEqual([]);
+    const attr = r.file.body.items[0] as Attribute;
+    expect(attr.expr.kind).toBe('binary');
+  });
+
+  it('caps a file of errors at 100 diagnostics and counts the rest', () => {
+    const d = parseHCL('x = = =\n'.repeat(1000), 'h.hcl').diagnostics;
+    expect(d).toHaveLength(101);
+    expect(d[100]?.summary).toBe('Too many errors');
+    expect(d[100]?.detail).toMatch(/^1899 more problems in this file are not shown/);
+  });
+
+  it('reports a run of one invalid character once', () => {
+    expect(summaries(`${'\u0000'.repeat(50000)}\n`)).toEqual(['Invalid character@1:1']);
+  });
+});

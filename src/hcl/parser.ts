@@ -2,7 +2,7 @@
 // templates. Parsing never throws on bad input; every problem is a diagnostic.
 import type { Expr, File, Pos, TemplateExpr } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
-import { error } from './diagnostic.js';
+import { capDiagnostics, error } from './diagnostic.js';
 import { lex } from './lexer.js';
 import { BodyParser } from './parse-body.js';
 import { ExprParser } from './parse-expr.js';
@@ -20,7 +20,7 @@ export function parseHCL(source: string, filename: string): ParseResult {
   const parser = new BodyParser(stream, parserDiags);
   const start = { line: 1, column: 1, byte: 0 };
   const body = parser.parseBody('EOF', { filename, start, end: start });
-  return { file: { filename, source, body }, diagnostics: sortDiagnostics([...lexed.diagnostics, ...parserDiags]) };
+  return { file: { filename, source, body }, diagnostics: capDiagnostics(sortDiagnostics(lexed.diagnostics.concat(parserDiags))) };
 }
 
 /**
@@ -38,7 +38,7 @@ export function parseExpression(source: string, filename: string, opts: { start?
   if (extra.type !== 'EOF' && !stream.recovery && !stream.invalidAt.has(extra.range.start.byte)) {
     diags.push(error('Extra characters after expression', 'An expression was successfully parsed, but extra characters were found after it.', extra.range));
   }
-  return { expr, diagnostics: sortDiagnostics([...lexed.diagnostics, ...diags]) };
+  return { expr, diagnostics: capDiagnostics(sortDiagnostics(lexed.diagnostics.concat(diags))) };
 }
 
 /** A bare template: the whole input is template text, as in a file for templatefile(). */
@@ -46,7 +46,7 @@ export function parseTemplate(source: string, filename: string, opts: { start?: 
   const lexed = lex(source, filename, opts.start ? { mode: 'template', start: opts.start } : { mode: 'template' });
   const diags: Diagnostic[] = [];
   const expr = new ExprParser(new TokenStream(lexed.tokens), diags).parseBareTemplate();
-  return { expr, diagnostics: sortDiagnostics([...lexed.diagnostics, ...diags]) };
+  return { expr, diagnostics: capDiagnostics(sortDiagnostics(lexed.diagnostics.concat(diags))) };
 }
 
 /** Orders diagnostics by position (stable), so output reads top to bottom. */

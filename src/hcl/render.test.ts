@@ -118,3 +118,22 @@ describe('didYouMean', () => {
     expect(levenshtein('same', 'same')).toBe(0);
   });
 });
+
+describe('rendering hostile input', () => {
+  it('shows a window of a long line around the subject, not the whole line', () => {
+    const line = `${'x'.repeat(5000)}\u0000${'y'.repeat(5000)}`;
+    const subject: Range = { filename: 'long.hcl', start: { line: 1, column: 5001, byte: 5000 }, end: { line: 1, column: 5002, byte: 5001 } };
+    const out = renderDiagnostic(error('Invalid character', 'Bad.', subject), new Map([['long.hcl', line]]), { color: false });
+    const [, , , frame, carets] = out.split('\n');
+    expect(frame).toBe(`  1: …${'x'.repeat(60)}\u0000${'y'.repeat(80)}…`);
+    expect(carets?.indexOf('^')).toBe(frame?.indexOf('\u0000'));
+    expect(out.length).toBeLessThan(400);
+  });
+
+  it('renders at most 101 diagnostics per file and counts the rest', () => {
+    const list = Array.from({ length: 250 }, () => error('Invalid expression', 'Bad.', at(2, 3, 5)));
+    const out = renderDiagnostics(list, sources, { color: false });
+    expect(out.match(/Error: Invalid expression/g)).toHaveLength(101);
+    expect(out).toContain('... and 149 more problems in template.pkr.hcl not shown.');
+  });
+});

@@ -3,6 +3,7 @@
 // innermost block around the problem, found by parsing the file the range points into.
 import type { Block, Body, File, Range } from './ast.js';
 import type { Diagnostic } from './diagnostic.js';
+import { MAX_DIAGNOSTICS_PER_FILE } from './diagnostic.js';
 import { parseHCLJSON } from './json.js';
 import { parseHCL } from './parser.js';
 
@@ -20,8 +21,26 @@ const ANSI = {
   reset: '\x1b[0m',
 };
 
+/**
+ * At most MAX_DIAGNOSTICS_PER_FILE per file (and the parsers' "Too many errors"; evaluation
+ * may add more), then one line counting the rest, so output stays linear in the input.
+ */
+const RENDERED_PER_FILE = MAX_DIAGNOSTICS_PER_FILE + 1;
+
 export function renderDiagnostics(list: readonly Diagnostic[], sources: ReadonlyMap<string, string>, opts: RenderOptions): string {
-  return list.map((d) => renderDiagnostic(d, sources, opts)).join('\n');
+  const shown = new Map<string, number>();
+  const out: string[] = [];
+  for (const d of list) {
+    const file = d.subject?.filename ?? '';
+    const n = (shown.get(file) ?? 0) + 1;
+    shown.set(file, n);
+    if (n <= RENDERED_PER_FILE) out.push(renderDiagnostic(d, sources, opts));
+  }
+  for (const [file, n] of shown) {
+    const rest = n - RENDERED_PER_FILE;
+    if (rest > 0) out.push(`... and ${rest} more problem${rest === 1 ? '' : 's'}${file === '' ? '' : ` in ${file}`} not shown.\n`);
+  }
+  return out.join('\n');
 }
 
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>, opts: RenderOptions): string {
@@ -36,6 +55,10 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   return out.join('\n');
 }
 
+/** Characters of a long line shown before and after the subject; the rest is elided. */
+const FRAME_BEFORE = 60;
+const FRAME_AFTER = 80;
+
 function codeFrame(subject: Range, source: string | undefined, paint: (codes: string, text: string) => string, accent: string): string[] {
   const line = subject.start.line;
   if (source === undefined) {
@@ -43,27 +66,36 @@ function codeFrame(subject: Range, source: string | undefined, paint: (codes: st
   }
   const where = enclosingBlockHeader(subject, source);
   const header = `  on ${subject.filename} line ${line}${where ? `, in ${where}` : ''}:`;
-  const text = sourceLine(source, subject);
-  const chars = [...text];
-  const startCol = Math.max(1, Math.min(subject.start.column, chars.length + 1));
-  const endCol = subject.end.line === line ? Math.max(subject.end.column, startCol) : chars.length + 1;
-  const before = chars.slice(0, startCol - 1).join('');
-  const marked = chars.slice(startCol - 1, endCol - 1).join('');
-  const after = chars.slice(endCol - 1).join('');
+  const { start: lineStart, end: lineEnd } = lineBounds(source, subject.start.byte);
+  const s = Math.max(lineStart, Math.min(subject.start.byte, lineEnd));
+  const e = subject.end.line === line ? Math.max(s, Math.min(subject.end.byte, lineEnd)) : lineEnd;
+  // A long line (minified JSON, a line of garbage) is shown as a window around the subject.
+  const from = codePointBoundary(source, Math.max(lineStart, s - FRAME_BEFORE));
+  const to = codePointBoundary(source, Math.min(lineEnd, Math.max(e, s + 1) + FRAME_AFTER, s + FRAME_BEFORE + FRAME_AFTER));
+  const markEnd = Math.min(e, to);
+  const before = (from > lineStart ? '…' : '') + source.slice(from, s);
+  const marked = source.slice(s, markEnd);
+  const after = source.slice(markEnd, to) + (to < lineEnd ? '…' : '');
   const gutter = `  ${line}: `;
-  const pad = ' '.repeat(gutter.length) + before.replace(/[^\t]/g, ' ');
+  const pad = ' '.repeat(gutter.length) + [...before].map((c) => (c === '\t' ? '\t' : ' ')).join('');
   const carets = '^'.repeat(Math.max(1, [...marked].length));
   return [header, `${gutter}${before}${paint(ANSI.underline, marked)}${after}`, `${pad}${paint(ANSI.bold + accent, carets)}`];
 }
 
-/** The text of the subject's first line, without its line break. */
-function sourceLine(source: string, subject: Range): string {
-  let start = Math.min(subject.start.byte, source.length);
-  while (start > 0 && source.charCodeAt(start - 1) !== 10) start--;
-  let end = source.indexOf('\n', start);
+/** Start and end (without its line break) of the line holding string index `at`. */
+function lineBounds(source: string, at: number): { start: number; end: number } {
+  const clamped = Math.min(Math.max(at, 0), source.length);
+  const start = clamped === 0 ? 0 : source.lastIndexOf('\n', clamped - 1) + 1;
+  let end = source.indexOf('\n', clamped);
   if (end < 0) end = source.length;
   if (end > start && source.charCodeAt(end - 1) === 13) end--;
-  return source.slice(start, end);
+  return { start, end };
+}
+
+/** `i`, moved back off the low half of a surrogate pair. */
+function codePointBoundary(source: string, i: number): number {
+  const c = source.charCodeAt(i);
+  return c >= 0xdc00 && c <= 0xdfff && i > 0 ? i - 1 : i;
 }
 
 const parsedCache = new Map<string, { source: string; file: File }>();

@@ -16,6 +16,8 @@ export class TokenStream {
    * "unexpected token" errors are then suppressed because they are likely echoes.
    */
   recovery = false;
+  /** Set when the parser gave up on the rest of the input (nesting past its limit). */
+  abandoned = false;
   /** Where the lexer already reported a problem (invalid characters, broken strings). */
   readonly invalidAt = new Set<number>();
 
@@ -25,6 +27,13 @@ export class TokenStream {
     const first = this.toks[0];
     if (!first) throw new HclInternalError('token list must end with an EOF token');
     this.prev = { filename: first.range.filename, start: first.range.start, end: first.range.start };
+  }
+
+  /** Moves to the end of input: every parse loop then meets EOF and unwinds. */
+  abandon(): void {
+    this.abandoned = true;
+    this.recovery = true;
+    this.p = this.toks.length - 1;
   }
 
   pushNewlines(include: boolean): void {

@@ -72,24 +72,18 @@ export function evaluateLocals(locals: Map<string, LocalDef>, known: KnownNames,
   }
   const state = new Map<string, 'visiting' | 'done'>();
   const inCycle = new Set<string>();
-  const visit = (name: string, stack: string[]): void => {
-    const st = state.get(name);
-    if (st === 'done') return;
-    if (st === 'visiting') {
-      const loop = [...stack.slice(stack.indexOf(name)), name];
-      for (const n of loop) inCycle.add(n);
-      const first = locals.get(name);
-      diags.push(
-        error(
-          'Cycle in local values',
-          `Local values refer to each other in a loop: ${loop.map((n) => `local.${n}`).join(' → ')}. Break the loop so that each value can be computed from the others.`,
-          first?.nameRange,
-        ),
-      );
-      return;
-    }
-    state.set(name, 'visiting');
-    for (const d of deps.get(name) ?? []) visit(d, [...stack, name]);
+  const reportCycle = (name: string, path: readonly string[]): void => {
+    const loop = [...path.slice(path.indexOf(name)), name];
+    for (const n of loop) inCycle.add(n);
+    diags.push(
+      error(
+        'Cycle in local values',
+        `Local values refer to each other in a loop: ${loop.map((n) => `local.${n}`).join(' → ')}. Break the loop so that each value can be computed from the others.`,
+        locals.get(name)?.nameRange,
+      ),
+    );
+  };
+  const finish = (name: string): void => {
     state.set(name, 'done');
     const def = locals.get(name);
     if (!def) return;
@@ -103,5 +97,32 @@ export function evaluateLocals(locals: Map<string, LocalDef>, known: KnownNames,
     }
     localObj[name] = def.value;
   };
-  for (const name of [...locals.keys()].sort()) visit(name, []);
+  // Depth-first, dependencies before dependents, with an explicit stack: a chain of
+  // thousands of locals each naming the previous one must not recurse that deep.
+  for (const root of [...locals.keys()].sort()) {
+    if (state.get(root) !== undefined) continue;
+    const path: string[] = [root];
+    const work: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    state.set(root, 'visiting');
+    while (work.length > 0) {
+      const top = work[work.length - 1] as { name: string; next: number };
+      const dep = (deps.get(top.name) ?? [])[top.next];
+      if (dep === undefined) {
+        work.pop();
+        path.pop();
+        finish(top.name);
+        continue;
+      }
+      top.next++;
+      const st = state.get(dep);
+      if (st === 'done') continue;
+      if (st === 'visiting') {
+        reportCycle(dep, path);
+        continue;
+      }
+      state.set(dep, 'visiting');
+      path.push(dep);
+      work.push({ name: dep, next: 0 });
+    }
+  }
 }

@@ -65,10 +65,22 @@ function walk(e: Expr, shadowed: ReadonlySet<string>, out: Reference[]): void {
     case 'unary':
       walk(e.operand, shadowed, out);
       return;
-    case 'binary':
-      walk(e.left, shadowed, out);
-      walk(e.right, shadowed, out);
+    case 'binary': {
+      // `a + b + c ...` nests to the left, as long as the chain is: walk that spine in a
+      // loop, not by recursion, keeping the references in source order.
+      const rights: Expr[] = [];
+      let left: Expr = e;
+      while (left.kind === 'binary') {
+        rights.push(left.right);
+        left = left.left;
+      }
+      walk(left, shadowed, out);
+      for (let i = rights.length - 1; i >= 0; i--) {
+        const right = rights[i];
+        if (right) walk(right, shadowed, out);
+      }
       return;
+    }
     case 'conditional':
       walk(e.cond, shadowed, out);
       walk(e.then, shadowed, out);

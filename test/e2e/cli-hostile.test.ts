@@ -32,7 +32,87 @@ interface Case {
   fails: { summary: RegExp; at: string } | null;
 }
 
+const rep = (s: string, n: number): string => s.repeat(n);
+
 const cases: Case[] = [
+  {
+    name: '1,300 nested parentheses',
+    files: { 'parens.pkr.hcl': locals(`  x = ${rep('(', 1300)}1${rep(')', 1300)}`) },
+    args: ['validate', 'parens.pkr.hcl'],
+    fails: { summary: /Expression nested too deeply/, at: 'parens.pkr.hcl line 2' },
+  },
+  {
+    name: 'nested "${"… interpolations',
+    files: { 'interp.pkr.hcl': locals(`  x = ${rep('"${', 1300)}1${rep('}"', 1300)}`) },
+    args: ['validate', 'interp.pkr.hcl'],
+    fails: { summary: /Expression nested too deeply/, at: 'interp.pkr.hcl line 2' },
+  },
+  {
+    name: 'a 7 KB nested JSON array in a .pkr.json',
+    files: { 'deep.pkr.json': `{"locals": {"x": ${rep('[', 3500)}${rep(']', 3500)}}}` },
+    args: ['validate', 'deep.pkr.json'],
+    fails: { summary: /JSON nested too deeply/, at: 'deep.pkr.json line 1' },
+  },
+  {
+    name: 'the nested JSON array, syntax only',
+    files: { 'deep2.pkr.json': `{"locals": {"x": ${rep('[', 3500)}${rep(']', 3500)}}}` },
+    args: ['validate', '-syntax-only', 'deep2.pkr.json'],
+    fails: { summary: /JSON nested too deeply/, at: 'deep2.pkr.json line 1' },
+  },
+  {
+    name: '3,000 nested blocks',
+    files: { 'blocks.pkr.hcl': rep('a {\n', 3000) + rep('}\n', 3000) },
+    args: ['validate', 'blocks.pkr.hcl'],
+    fails: { summary: /nested too deeply/, at: 'blocks.pkr.hcl line 129' },
+  },
+  {
+    name: '5,000 unary operators',
+    files: { 'unary.pkr.hcl': locals(`  x = ${rep('!', 5000)}true`) },
+    args: ['validate', 'unary.pkr.hcl'],
+    fails: { summary: /Expression nested too deeply/, at: 'unary.pkr.hcl line 2' },
+  },
+  {
+    name: 'a 5,000-step attribute traversal',
+    files: { 'trav.pkr.hcl': locals(`  x = local${rep('.b', 5000)}`) },
+    args: ['validate', 'trav.pkr.hcl'],
+    fails: { summary: /Expression nested too deeply/, at: 'trav.pkr.hcl line 2' },
+  },
+  {
+    name: 'a 20,000-term a + a + … chain evaluates',
+    files: { 'chain.pkr.hcl': locals(`  a = 1\n  x = ${Array(20000).fill('local.a').join(' + ')}`) },
+    args: ['validate', 'chain.pkr.hcl'],
+    fails: null,
+  },
+  {
+    name: 'a 20,000-term a && a && … chain evaluates',
+    files: { 'and.pkr.hcl': locals(`  a = true\n  x = ${Array(20000).fill('local.a').join(' && ')}`) },
+    args: ['validate', 'and.pkr.hcl'],
+    fails: null,
+  },
+  {
+    name: 'a chain of 20,000 locals, each referring to the previous one, evaluates',
+    files: { 'lchain.pkr.hcl': locals(['  l0 = 1', ...Array.from({ length: 19999 }, (_, i) => `  l${i + 1} = local.l${i} + 1`)].join('\n')) },
+    args: ['validate', 'lchain.pkr.hcl'],
+    fails: null,
+  },
+  {
+    name: 'a file with 50,000 errors',
+    files: { 'many.pkr.hcl': rep('x = = =\n', 50000) },
+    args: ['validate', 'many.pkr.hcl'],
+    fails: { summary: /Too many errors/, at: 'many.pkr.hcl line 1' },
+  },
+  {
+    name: 'one line of 50,000 NUL bytes',
+    files: { 'nul.pkr.hcl': rep('\0', 50000) + '\n' },
+    args: ['validate', 'nul.pkr.hcl'],
+    fails: { summary: /Invalid character/, at: 'nul.pkr.hcl line 1' },
+  },
+  {
+    name: '1 MB of NUL lines',
+    files: { 'nuls.pkr.hcl': rep(`${rep('\0', 7)}\n`, 131072) },
+    args: ['validate', 'nuls.pkr.hcl'],
+    fails: { summary: /Too many errors/, at: 'nuls.pkr.hcl line 1' },
+  },
   {
     name: 'invalid UTF-8 in a string',
     files: { 'latin1.pkr.hcl': Buffer.from('locals {\n  x = "caf\xe9"\n}\n', 'latin1') },
@@ -95,6 +175,8 @@ describe('imgbuild on hostile input', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(fails.summary);
       expect(r.stderr).toContain(`on ${fails.at}`);
+      // Output stays linear in the input: capped diagnostics, long lines cut to a window.
+      expect(r.stderr.length).toBeLessThan(200_000);
     }
   });
 });

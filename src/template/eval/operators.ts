@@ -78,36 +78,64 @@ function opFailed(ev: Evaluator, expr: BinaryExpr, why: string): Value {
   return ev.fail(diag('Operation failed', `Error during operation: ${why}.`, expr.range));
 }
 
+/**
+ * `a && b && c ...` nests to the left like arithmetic does; the spine is walked in a loop.
+ * Each step combines the running result (with the diagnostics it keeps) and the next
+ * operand, as a two-operand && or || would.
+ */
 function evalLogical(ev: Evaluator, expr: BinaryExpr, scope: Scope): Value {
-  const left = ev.isolated(() => ev.eval(expr.left, scope));
-  const right = ev.isolated(() => ev.eval(expr.right, scope));
-  const l = toBool(ev, left.result, expr.left, 'left', expr);
-  const r = toBool(ev, right.result, expr.right, 'right', expr);
-  if (l === null || r === null) {
-    ev.diags.push(...left.diagnostics, ...right.diagnostics);
-    return UNKNOWN;
+  const spine: BinaryExpr[] = [];
+  let leftmost: Expr = expr;
+  while (leftmost.kind === 'binary' && (leftmost.op === '&&' || leftmost.op === '||')) {
+    spine.push(leftmost);
+    leftmost = leftmost.left;
+  }
+  const first = leftmost;
+  const start = ev.isolated(() => ev.eval(first, scope));
+  let acc: Operand = { value: start.result, diagnostics: start.diagnostics };
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const node = spine[i] as BinaryExpr;
+    const right = ev.isolated(() => ev.eval(node.right, scope));
+    acc = combineLogical(ev, node, acc, { value: right.result, diagnostics: right.diagnostics });
+  }
+  ev.diags.push(...acc.diagnostics);
+  return acc.value;
+}
+
+interface Operand {
+  value: Value;
+  diagnostics: Diagnostic[];
+}
+
+function combineLogical(ev: Evaluator, expr: BinaryExpr, left: Operand, right: Operand): Operand {
+  const l = ev.isolated(() => toBool(ev, left.value, expr.left, 'left', expr));
+  const r = ev.isolated(() => toBool(ev, right.value, expr.right, 'right', expr));
+  const conversion = [...l.diagnostics, ...r.diagnostics];
+  const lv = l.result;
+  const rv = r.result;
+  if (lv === null || rv === null) {
+    return { value: UNKNOWN, diagnostics: [...conversion, ...left.diagnostics, ...right.diagnostics] };
   }
   const decisive = expr.op === '||';
-  const keep = (d: Diagnostic[], v: Value): Value => {
-    ev.diags.push(...d);
-    ev.keepRefusals(d === left.diagnostics ? right.diagnostics : left.diagnostics);
-    return v;
+  const keep = (d: Diagnostic[], v: Value): Operand => {
+    const dropped = d === left.diagnostics ? right.diagnostics : left.diagnostics;
+    return { value: v, diagnostics: [...d, ...dropped.filter((x) => ev.refusals.has(x))] };
   };
   const lErr = hasErrors(left.diagnostics);
-  if (isUnknown(l) && isUnknown(r)) {
+  if (isUnknown(lv) && isUnknown(rv)) {
     if (!lErr) return keep(left.diagnostics, UNKNOWN);
-  } else if (l === decisive) {
+  } else if (lv === decisive) {
     return keep(left.diagnostics, decisive);
-  } else if (r === decisive) {
+  } else if (rv === decisive) {
     return keep(right.diagnostics, decisive);
-  } else if (isUnknown(l)) {
+  } else if (isUnknown(lv)) {
     return keep(left.diagnostics, UNKNOWN);
-  } else if (isUnknown(r)) {
+  } else if (isUnknown(rv)) {
     return keep(right.diagnostics, UNKNOWN);
   }
-  ev.diags.push(...left.diagnostics, ...right.diagnostics);
-  if (hasErrors(left.diagnostics) || hasErrors(right.diagnostics) || isUnknown(l) || isUnknown(r)) return UNKNOWN;
-  return expr.op === '||' ? l || r : l && r;
+  const all = [...left.diagnostics, ...right.diagnostics];
+  if (hasErrors(all) || isUnknown(lv) || isUnknown(rv)) return { value: UNKNOWN, diagnostics: all };
+  return { value: expr.op === '||' ? lv || rv : lv && rv, diagnostics: all };
 }
 
 /**
