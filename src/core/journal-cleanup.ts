@@ -33,7 +33,7 @@ export interface CleanupReport {
 export async function cleanupJournal(dir: string, opts: CleanupOptions = {}): Promise<CleanupReport> {
   const report: CleanupReport = { removed: [], wouldRemove: [], failed: [], skippedRuns: [], finishedRuns: [] };
   const signal = opts.signal ?? new AbortController().signal;
-  const ctx = removeContext(signal);
+  const ctx = newRemoveContext(signal);
   for (const file of await journalFiles(dir)) {
     const run = await readJournalRun(file);
     if (!run) continue;
@@ -125,7 +125,7 @@ function isLive(run: JournalRun): boolean {
 }
 
 /** One client per key for the whole cleanup, however many entries share a scope. */
-function removeContext(signal: AbortSignal): RemoveContext {
+export function newRemoveContext(signal: AbortSignal): RemoveContext {
   const clients = new Map<string, Promise<unknown>>();
   return {
     signal,
