@@ -12,6 +12,10 @@ import type { Artifact, Builder, PostProcessor } from './plugin.js';
 import { PROVISION_STEP } from './plugin.js';
 import { registerPlugin, validatePlan } from './registry.js';
 import { build, plan, postProcessor, provisioner } from './testing.js';
+import { registerBuiltins } from '../cli/plugins.js';
+
+// The shipped null builder and shell-local plugins: the CLI registers them before a build.
+beforeAll(() => registerBuiltins());
 
 /** Dead or a zombie: this VM's PID 1 does not reap orphans promptly. */
 function running(pid: number): boolean {

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { BuildPlan, PlannedBuild, PlannedPostProcessor } from './model/plan.js';
-import { registerBuiltins } from './builtins.js';
 import { unknownValueDiagnostics } from './config.js';
 import { diagnosticsText } from './diagnostics.js';
 import { CancelledError, DiagnosticsError, ImgbuildError, cancelledBy, errorMessage } from './errors.js';
@@ -54,7 +53,6 @@ export interface BuildResult {
 export const FORCE = new StateKey<boolean>('force');
 
 export async function runBuilds(plan: BuildPlan, opts: RunBuildsOptions): Promise<BuildResult[]> {
-  registerBuiltins();
   const sink =
     plan.sensitiveValues.length > 0 && !(opts.sink instanceof ScrubbingSink)
       ? new ScrubbingSink(opts.sink, plan.sensitiveValues)

@@ -221,3 +221,17 @@ export interface PostProcessor<C = unknown> extends PluginBase<C> {
 }
 
 export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<unknown>;
+
+/* ------------------------------------------------------------------------------------------
+ * Definitions: the light half of a plugin
+ * ---------------------------------------------------------------------------------------- */
+
+// A plugin ships as two modules. Its definition (`definition.ts`: name, config schema,
+// `prepare`, `cacheInputs`, resource kinds) imports no driver, step or SDK, and is all that
+// `validate` loads; the whole plugin (`index.ts`: the definition plus steps, driver and
+// clients) is imported only when a build runs it. See docs/architecture.md.
+
+export type BuilderDefinition<C = unknown> = Omit<Builder<C>, 'steps' | 'artifact'>;
+export type ProvisionerDefinition<C = unknown> = Omit<Provisioner<C>, 'provision'>;
+export type PostProcessorDefinition<C = unknown> = Omit<PostProcessor<C>, 'process'>;
+export type AnyDefinition = BuilderDefinition | ProvisionerDefinition | PostProcessorDefinition;

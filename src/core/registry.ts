@@ -1,56 +1,96 @@
-// The plugin registry. Plugins are registered by name with a loader and imported only when
-// a template uses them, so `validate` and `--help` never pay for cloud SDKs.
+// The plugin registry. Plugins are registered by name with two loaders and imported only
+// when a template uses them: the definition (schema, prepare) for `validate`, the whole
+// plugin (steps, driver, SDK clients) only for a build. The CLI registers what ships.
 import { splitCacheMeta } from './cache-meta.js';
 import type { Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { hasErrors } from '../hcl/diagnostic.js';
 import type { BuildPlan, PlannedBuild, PlannedPlugin } from './model/plan.js';
 import { EnvironmentError, ImgbuildError, errorMessage } from './errors.js';
-import type { AnyPlugin, Builder, PluginKind, PostProcessor, Provisioner } from './plugin.js';
+import type {
+  AnyDefinition,
+  AnyPlugin,
+  Builder,
+  BuilderDefinition,
+  PluginKind,
+  PostProcessor,
+  PostProcessorDefinition,
+  Provisioner,
+  ProvisionerDefinition,
+} from './plugin.js';
 import { didYouMean } from './suggest.js';
 
 export type PluginLoader = () => Promise<AnyPlugin>;
+export type DefinitionLoader = () => Promise<AnyDefinition>;
 
 export interface PluginOfKind {
   builder: Builder<unknown>;
   provisioner: Provisioner<unknown>;
   'post-processor': PostProcessor<unknown>;
 }
+export interface DefinitionOfKind {
+  builder: BuilderDefinition<unknown>;
+  provisioner: ProvisionerDefinition<unknown>;
+  'post-processor': PostProcessorDefinition<unknown>;
+}
 export type LoadableKind = keyof PluginOfKind;
 
-const loaders = new Map<string, PluginLoader>();
+interface Registered {
+  plugin: PluginLoader;
+  /** Absent: the definition is the whole plugin (a test's plugin, one with no runtime). */
+  definition?: DefinitionLoader;
+}
+
+const registered = new Map<string, Registered>();
 const loaded = new Map<string, Promise<AnyPlugin>>();
+const loadedDefinitions = new Map<string, Promise<AnyDefinition>>();
 
 const keyOf = (kind: PluginKind, name: string): string => `${kind}\u0000${name}`;
 
-export function registerPlugin(kind: LoadableKind, name: string, loader: PluginLoader): void {
-  loaders.set(keyOf(kind, name), loader);
-  loaded.delete(keyOf(kind, name));
+export function registerPlugin(kind: LoadableKind, name: string, loader: PluginLoader, definition?: DefinitionLoader): void {
+  const key = keyOf(kind, name);
+  registered.set(key, definition ? { plugin: loader, definition } : { plugin: loader });
+  loaded.delete(key);
+  loadedDefinitions.delete(key);
 }
 
 export function isKnownPlugin(kind: LoadableKind, name: string): boolean {
-  return loaders.has(keyOf(kind, name));
+  return registered.has(keyOf(kind, name));
 }
 
 /** Registered names of a kind, sorted. */
 export function knownPlugins(kind: LoadableKind): string[] {
   const prefix = keyOf(kind, '');
-  return [...loaders.keys()]
+  return [...registered.keys()]
     .filter((k) => k.startsWith(prefix))
     .map((k) => k.slice(prefix.length))
     .sort();
 }
 
-/** Imports the plugin once; an unknown name or a broken module is an ImgbuildError. */
+/** Imports the whole plugin once (its runtime too); an unknown name or a broken module is an ImgbuildError. */
 export function loadPlugin<K extends LoadableKind>(kind: K, name: string): Promise<PluginOfKind[K]> {
+  return loadOnce(loaded, kind, name, (r) => r.plugin) as Promise<PluginOfKind[K]>;
+}
+
+/** Imports only the plugin's definition (schema, prepare, cacheInputs): what `validate` needs. */
+export function loadDefinition<K extends LoadableKind>(kind: K, name: string): Promise<DefinitionOfKind[K]> {
+  return loadOnce(loadedDefinitions, kind, name, (r) => r.definition ?? r.plugin) as Promise<DefinitionOfKind[K]>;
+}
+
+function loadOnce<T extends AnyDefinition>(
+  cache: Map<string, Promise<T>>,
+  kind: LoadableKind,
+  name: string,
+  pick: (r: Registered) => () => Promise<T>,
+): Promise<T> {
   const key = keyOf(kind, name);
-  let p = loaded.get(key);
+  let p = cache.get(key);
   if (!p) {
-    const loader = loaders.get(key);
-    if (!loader) {
+    const r = registered.get(key);
+    if (!r) {
       return Promise.reject(new ImgbuildError('E_UNKNOWN_PLUGIN', unknownPluginMessage(kind, name)));
     }
-    p = loader().then((plugin) => {
+    p = pick(r)().then((plugin) => {
       if (plugin.kind !== kind || plugin.name !== name) {
         throw new ImgbuildError(
           'E_PLUGIN',
@@ -60,11 +100,11 @@ export function loadPlugin<K extends LoadableKind>(kind: K, name: string): Promi
       }
       return plugin;
     });
-    loaded.set(key, p);
+    cache.set(key, p);
     // A failed import is not cached: the module may be installed by the next call (tests).
-    p.catch(() => loaded.delete(key));
+    p.catch(() => cache.delete(key));
   }
-  return p as Promise<PluginOfKind[K]>;
+  return p;
 }
 
 /** `Unknown builder type "amazon-ebs"`, at the block's type label, listing what exists. */
@@ -91,9 +131,9 @@ function unknownPluginDetail(kind: LoadableKind, name: string): string {
 }
 
 /**
- * A loader for a plugin module that may not be part of this installation (written by
- * another part of the project, or optional). It finds the exported plugin object by its
- * kind and name, so the module is free to name its exports.
+ * A loader for a whole plugin (definition and runtime). It finds the exported plugin object
+ * by its kind and name, so the module is free to name its exports; a module that is not
+ * part of this installation (a test's, or an optional one) gives a clear error.
  */
 export function moduleLoader(
   kind: LoadableKind,
@@ -102,35 +142,62 @@ export function moduleLoader(
   displayPath: string,
 ): PluginLoader {
   return async () => {
-    let mod: Record<string, unknown>;
-    try {
-      mod = await importer();
-    } catch (e) {
-      // Only the plugin's own module missing means "not installed"; a missing dependency
-      // inside it is a broken installation and keeps its own message.
-      const code = (e as NodeJS.ErrnoException).code;
-      const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(errorMessage(e));
-      if (notFound && errorMessage(e).includes(displayPath)) {
-        throw new EnvironmentError(
-          `${kind} "${name}" is not available in this installation of imgbuild (module ${displayPath} is missing)`,
-          { code: 'E_PLUGIN_MISSING', cause: e },
-        );
-      }
-      throw new ImgbuildError('E_PLUGIN', `load ${kind} "${name}" from ${displayPath}: ${errorMessage(e)}`, {
+    const found = findExport(await importModule(kind, name, importer, displayPath), kind, name, displayPath);
+    if (!hasRuntime(found)) {
+      throw new ImgbuildError('E_PLUGIN', `${displayPath} exports only the definition of ${kind} "${name}", not the whole plugin`, {
         source: 'internal',
-        cause: e,
       });
     }
-    for (const v of Object.values(mod)) {
-      if (isPlugin(v) && v.kind === kind && v.name === name) return v;
-    }
-    throw new ImgbuildError('E_PLUGIN', `${displayPath} does not export a ${kind} named "${name}"`, {
-      source: 'internal',
-    });
+    return found;
   };
 }
 
-function isPlugin(v: unknown): v is AnyPlugin {
+/** A loader for a plugin's definition module (`definition.ts`), found as moduleLoader finds a plugin. */
+export function definitionLoader(
+  kind: LoadableKind,
+  name: string,
+  importer: () => Promise<Record<string, unknown>>,
+  displayPath: string,
+): DefinitionLoader {
+  return async () => findExport(await importModule(kind, name, importer, displayPath), kind, name, displayPath);
+}
+
+async function importModule(
+  kind: LoadableKind,
+  name: string,
+  importer: () => Promise<Record<string, unknown>>,
+  displayPath: string,
+): Promise<Record<string, unknown>> {
+  try {
+    return await importer();
+  } catch (e) {
+    // Only the plugin's own module missing means "not installed"; a missing dependency
+    // inside it is a broken installation and keeps its own message.
+    const code = (e as NodeJS.ErrnoException).code;
+    const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(errorMessage(e));
+    if (notFound && errorMessage(e).includes(displayPath)) {
+      throw new EnvironmentError(
+        `${kind} "${name}" is not available in this installation of imgbuild (module ${displayPath} is missing)`,
+        { code: 'E_PLUGIN_MISSING', cause: e },
+      );
+    }
+    throw new ImgbuildError('E_PLUGIN', `load ${kind} "${name}" from ${displayPath}: ${errorMessage(e)}`, {
+      source: 'internal',
+      cause: e,
+    });
+  }
+}
+
+function findExport(mod: Record<string, unknown>, kind: LoadableKind, name: string, displayPath: string): AnyDefinition {
+  for (const v of Object.values(mod)) {
+    if (isDefinition(v) && v.kind === kind && v.name === name) return v;
+  }
+  throw new ImgbuildError('E_PLUGIN', `${displayPath} does not export a ${kind} named "${name}"`, {
+    source: 'internal',
+  });
+}
+
+function isDefinition(v: unknown): v is AnyDefinition {
   return (
     typeof v === 'object' &&
     v !== null &&
@@ -140,18 +207,23 @@ function isPlugin(v: unknown): v is AnyPlugin {
   );
 }
 
+const RUNTIME_METHOD: Record<LoadableKind, string> = { builder: 'steps', provisioner: 'provision', 'post-processor': 'process' };
+
+function hasRuntime(d: AnyDefinition): d is AnyPlugin {
+  const method = RUNTIME_METHOD[d.kind];
+  return typeof (d as unknown as Record<string, unknown>)[method] === 'function';
+}
+
 /* ------------------------------------------------------------------------------------------
  * imgbuild validate
  * ---------------------------------------------------------------------------------------- */
 
 /**
- * Loads every plugin the plan uses and prepares every source, provisioner and
+ * Loads the definition of every plugin the plan uses (never a runtime) and prepares every source, provisioner and
  * post-processor with run-time values unknown; returns all diagnostics (errors and
  * warnings; the plan's own warnings are not repeated), each reported once.
  */
 export async function validatePlan(plan: BuildPlan): Promise<Diagnostic[]> {
-  const { registerBuiltins } = await import('./builtins.js');
-  registerBuiltins();
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const add = (ds: readonly Diagnostic[]): void => {
@@ -169,9 +241,9 @@ export async function validatePlan(plan: BuildPlan): Promise<Diagnostic[]> {
       add([unknownPluginDiagnostic(kind, planned.type, planned.typeRange)]);
       return;
     }
-    let plugin: AnyPlugin;
+    let plugin: AnyDefinition;
     try {
-      plugin = await loadPlugin(kind, planned.type);
+      plugin = await loadDefinition(kind, planned.type);
     } catch (e) {
       add([{ severity: 'error', summary: `Cannot load ${kind} "${planned.type}"`, detail: errorMessage(e), subject: planned.typeRange }]);
       return;

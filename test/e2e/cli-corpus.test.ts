@@ -5,7 +5,7 @@
 import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { registerBuiltins } from '../../src/core/builtins.js';
+import { registerBuiltins } from '../../src/cli/plugins.js';
 import { knownPlugins } from '../../src/core/registry.js';
 import { CORPUS_DIR, mapLimit, runCli, type CliResult } from '../helpers/cli.js';
 import {

@@ -14,6 +14,7 @@ import { loadForCli, planForCli, reportOrThrow, type LoadedTemplate, type Templa
 import { isCi, wantsColor, type CliIo } from '../io.js';
 import { defaultJournalDir } from '../../core/journal.js';
 import { applyCacheFlags, type CacheBuildFlags } from './cache.js';
+import { registerBuiltins } from '../plugins.js';
 
 export interface BuildFlags extends TemplateFlags, CacheBuildFlags {
   onError: OnErrorMode;
@@ -38,6 +39,7 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
   const loaded = await loadForCli(templatePath, flags, io);
   const plan = await planForCli(loaded, flags, io);
   if (plan.builds.length === 0) throw noBuilds(loaded, flags);
+  registerBuiltins();
   await reportOrThrow(await validatePlan(plan), loaded.sources, flags, io);
   // The step cache is configured through the environment the builders read.
   applyCacheFlags(flags, io.env);

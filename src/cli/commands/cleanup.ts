@@ -5,7 +5,7 @@
 // cloud resource is resolved by the plugin that created it, with the credentials, region
 // and endpoint its journal entry names.
 import { ExitCode } from '../../core/errors.js';
-import { registerBuiltins } from '../../core/builtins.js';
+import { registerBuiltins } from '../plugins.js';
 import { defaultJournalDir } from '../../core/journal.js';
 import { cleanupJournal, listJournal } from '../../core/journal-cleanup.js';
 import { registerResourceKindSource } from '../../core/journal-kinds.js';

@@ -18,8 +18,10 @@ export async function runValidate(templatePath: string, flags: ValidateFlags, io
   }
   const loaded = await loadForCli(templatePath, flags, io);
   const plan = await planForCli(loaded, flags, io);
-  // validatePlan runs every plugin's pure prepare(); plugins are imported only if used.
-  const { validatePlan } = await import('../../core/registry.js');
+  // validatePlan runs every plugin's pure prepare(); only the definitions of the plugins the
+  // template uses are imported, never a runtime.
+  const [{ validatePlan }, { registerBuiltins }] = await Promise.all([import('../../core/registry.js'), import('../plugins.js')]);
+  registerBuiltins();
   const diagnostics: Diagnostic[] = await validatePlan(plan);
   await reportOrThrow(diagnostics, loaded.sources, flags, io);
   io.stdout.write('The configuration is valid.\n');

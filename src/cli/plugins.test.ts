@@ -1,6 +1,6 @@
-import { rangeAtLine } from './testing.js';
-import { knownPlugins, loadPlugin, moduleLoader, registerPlugin, unknownPluginDiagnostic } from './registry.js';
-import { registerBuiltins } from './builtins.js';
+import { rangeAtLine } from '../core/testing.js';
+import { knownPlugins, loadPlugin, moduleLoader, registerPlugin, unknownPluginDiagnostic } from '../core/registry.js';
+import { registerBuiltins } from './plugins.js';
 
 describe('plugin registry', () => {
   beforeAll(() => registerBuiltins());
