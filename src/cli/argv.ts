@@ -118,3 +118,12 @@ export class UsageError extends ImgbuildError {
     super('E_USAGE', message, { source: 'user' });
   }
 }
+
+/** "5GB" (1000-based), "5GiB" (1024-based), "500M", plain bytes; null when not a size. */
+export function parseByteSize(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?$/i.exec(text.trim());
+  if (!m) return null;
+  const unit = 'kmgt'.indexOf((m[2] ?? '').toLowerCase()) + 1;
+  const base = m[3] === '' ? 1000 : 1024;
+  return Math.round(Number(m[1]) * base ** unit);
+}

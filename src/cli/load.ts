@@ -8,7 +8,7 @@ import type { Template } from '../template/types.js';
 import { loadTemplate } from '../template/load.js';
 import { planBuilds } from '../template/planner.js';
 import { printDiagnostics, rememberSources, SourcedDiagnosticsError } from './diagnostics.js';
-import { splitList, UsageError } from './argv.js';
+import { parseByteSize, splitList, UsageError } from './argv.js';
 import { wantsColor, type CliIo } from './io.js';
 
 export interface TemplateFlags {
@@ -27,7 +27,9 @@ export interface LoadedTemplate {
 /** `lenient`: inspect and console show a template's shape even when some values cannot be computed. */
 export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo, opts: { lenient?: boolean } = {}): Promise<LoadedTemplate> {
   const vars = parseVarFlags(flags.var ?? []);
+  const maxFileBytes = maxFileBytesFromEnv(io.env);
   const result = await loadTemplate(templatePath, {
+    ...(maxFileBytes === null ? {} : { maxFileBytes }),
     vars,
     varFiles: flags.varFile ?? [],
     env: io.env,
@@ -65,6 +67,15 @@ export async function reportOrThrow(
 ): Promise<void> {
   if (hasErrors(diagnostics)) throw new SourcedDiagnosticsError([...diagnostics], sources);
   await printDiagnostics(diagnostics, sources, io, wantsColor(io, flags.color));
+}
+
+/** IMGBUILD_MAX_FILE_SIZE: how large a file the template's file functions may read. */
+function maxFileBytesFromEnv(env: NodeJS.ProcessEnv): number | null {
+  const text = env['IMGBUILD_MAX_FILE_SIZE'];
+  if (text === undefined || text === '') return null;
+  const bytes = parseByteSize(text);
+  if (bytes === null) throw new UsageError(`IMGBUILD_MAX_FILE_SIZE: "${text}" is not a size; use e.g. 64MiB, 100MB or a number of bytes.`);
+  return bytes;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface EvalContext {
   now: () => Date;
   /** Environment for `env()`; only variable defaults may call it, as in Packer. */
   env?: Record<string, string | undefined>;
+  /** The file functions' size limit (FunctionContext.maxFileBytes). */
+  maxFileBytes?: number;
 }
 
 export interface Evaluated {
@@ -42,7 +44,7 @@ export function evalExpr(expr: Expr, ctx: EvalContext): Evaluated {
 }
 
 function toScope(ctx: EvalContext): Scope {
-  const functionContext: FunctionContext = { baseDir: ctx.baseDir, now: ctx.now, renderTemplate: (text, vars, filename) => renderTemplate(text, vars, filename, ctx) };
+  const functionContext: FunctionContext = { ...fileLimit(ctx), baseDir: ctx.baseDir, now: ctx.now, renderTemplate: (text, vars, filename) => renderTemplate(text, vars, filename, ctx) };
   return { variables: new Map(Object.entries(ctx.variables)), functions: functionsFor(ctx), functionContext };
 }
 
@@ -95,9 +97,14 @@ export function suggest(name: string, candidates: Iterable<string>): string | nu
 /** templatefile(): the file is a bare template; only the given vars are in scope, as in Packer. */
 function renderTemplate(text: string, vars: ValueObject, filename: string, ctx: EvalContext): Value {
   const render = templateRenderer(LIBRARY, () => ({
+    ...fileLimit(ctx),
     baseDir: ctx.baseDir,
     now: ctx.now,
     renderTemplate: (t, v, f) => renderTemplate(t, v, f, ctx),
   }));
   return render(text, vars, filename);
+}
+
+function fileLimit(ctx: EvalContext): { maxFileBytes?: number } {
+  return ctx.maxFileBytes === undefined ? {} : { maxFileBytes: ctx.maxFileBytes };
 }

@@ -49,7 +49,8 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
   if (hasErrors(diags)) return { template: null, diagnostics: diags, sources };
 
   const now = opts.now ?? (() => new Date());
-  const fnCtx: EvalContext = { variables: {}, baseDir: opts.cwd, now, env: opts.env };
+  const limit = opts.maxFileBytes === undefined ? {} : { maxFileBytes: opts.maxFileBytes };
+  const fnCtx: EvalContext = { variables: {}, baseDir: opts.cwd, now, env: opts.env, ...limit };
   const top = decodeTopLevel(files, fnCtx, diags);
 
   const inputs: InputValue[] = envInputs(opts.env);
@@ -75,6 +76,7 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
     dataSources: top.dataSources,
     builds: [],
     now,
+    ...limit,
   };
   const known = { vars: new Set(top.variables.keys()), locals: new Set(top.locals.keys()) };
   validateVariables(top.variables, templateContext(template), valueDiags);

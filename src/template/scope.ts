@@ -52,6 +52,7 @@ export function templateContext(t: Template): EvalContext {
     },
     baseDir: t.cwd,
     now: t.now,
+    ...(t.maxFileBytes === undefined ? {} : { maxFileBytes: t.maxFileBytes }),
   };
 }
 

@@ -14,6 +14,8 @@ export interface LoadOptions {
   env: Record<string, string | undefined>;
   cwd: string;
   now?: () => Date;
+  /** The file functions' size limit in bytes (IMGBUILD_MAX_FILE_SIZE); a default applies when absent. */
+  maxFileBytes?: number;
   /**
    * For `inspect` and `console`: values that cannot be computed here (unset variables, a
    * local reading a file that is not present) become unknown with a warning instead of
@@ -183,4 +185,6 @@ export interface Template {
   dataSources: Map<string, DataDef>;
   builds: BuildDef[];
   now: () => Date;
+  /** The file functions' size limit in bytes, when not the default. */
+  maxFileBytes?: number;
 }

@@ -29,7 +29,8 @@ interface Case {
   files: Record<string, string | Buffer>;
   args: string[];
   /** null: valid, exit 0. Otherwise the summary and the `file line N` the diagnostic must show. */
-  fails: { summary: RegExp; at: string } | null;
+  fails: { summary: RegExp; at: string; detail?: RegExp } | null;
+  env?: Record<string, string>;
 }
 
 const rep = (s: string, n: number): string => s.repeat(n);
@@ -93,6 +94,39 @@ const cases: Case[] = [
     name: 'a chain of 20,000 locals, each referring to the previous one, evaluates',
     files: { 'lchain.pkr.hcl': locals(['  l0 = 1', ...Array.from({ length: 19999 }, (_, i) => `  l${i + 1} = local.l${i} + 1`)].join('\n')) },
     args: ['validate', 'lchain.pkr.hcl'],
+    fails: null,
+  },
+  {
+    name: 'file("/dev/zero")',
+    files: { 'devzero.pkr.hcl': locals('  x = file("/dev/zero")') },
+    args: ['validate', 'devzero.pkr.hcl'],
+    fails: { summary: /Error in function call/, at: 'devzero.pkr.hcl line 2', detail: /\/dev\/zero is not a regular file/ },
+  },
+  {
+    name: 'a file past IMGBUILD_MAX_FILE_SIZE',
+    files: { 'big.txt': 'x'.repeat(2000), 'bigfile.pkr.hcl': locals('  x = filesha256("big.txt")') },
+    args: ['validate', 'bigfile.pkr.hcl'],
+    env: { IMGBUILD_MAX_FILE_SIZE: '1KiB' },
+    fails: { summary: /Error in function call/, at: 'bigfile.pkr.hcl line 2', detail: /is 2000 bytes, more than the 1024-byte limit/ },
+  },
+  {
+    name: 'templatefile including itself',
+    files: { 'self.tpl': '${templatefile("self.tpl", {})}', 'self.pkr.hcl': locals('  x = templatefile("self.tpl", {})') },
+    args: ['validate', 'self.pkr.hcl'],
+    fails: { summary: /Error in function call/, at: 'self.pkr.hcl line 2', detail: /cannot recursively call templatefile/ },
+  },
+  {
+    name: 'regex("(a+)+$", "aaaa…b"), a backtracking bomb',
+    files: { 'regex.pkr.hcl': locals(`  x = regex("(a+)+$", "${'a'.repeat(50000)}b")`) },
+    args: ['validate', 'regex.pkr.hcl'],
+    fails: { summary: /Error in function call/, at: 'regex.pkr.hcl line 2', detail: /pattern did not match/ },
+  },
+  {
+    name: 'can(regex(…)) and replace with a backtracking bomb evaluate',
+    files: {
+      'canre.pkr.hcl': locals(`  s = "${'a'.repeat(50000)}b"\n  x = can(regex("(a|aa)+$", local.s))\n  y = replace(local.s, "/(a+)+$/", "")`),
+    },
+    args: ['validate', 'canre.pkr.hcl'],
     fails: null,
   },
   {
@@ -164,10 +198,11 @@ const cases: Case[] = [
 ];
 
 describe('imgbuild on hostile input', () => {
-  test.each(cases)('$name', async ({ files, args, fails }) => {
+  test.each(cases)('$name', async ({ files, args, fails, env }) => {
     for (const [name, content] of Object.entries(files)) put(name, content);
-    const r = await runCliMeasured(args, { cwd: dir, timeoutMs: HANG_GUARD_MS });
+    const r = await runCliMeasured(args, { cwd: dir, timeoutMs: HANG_GUARD_MS, ...(env ? { env } : {}) });
     expect(r.stderr).not.toMatch(/internal error|Maximum call stack|heap out of memory|\n\s+at /);
+    if (fails !== null) expect(r.stderr).toMatch(fails.detail ?? /./);
     expect(r.peakMb).toBeLessThan(PEAK_MB);
     if (fails === null) {
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });

@@ -13,13 +13,13 @@ export interface MeasuredResult extends CliResult {
 }
 
 /** `timeoutMs` is a hang guard only, far above any normal run; nothing asserts on time. */
-export async function runCliMeasured(args: readonly string[], opts: { cwd?: string; input?: string | Buffer; timeoutMs?: number } = {}): Promise<MeasuredResult> {
+export async function runCliMeasured(args: readonly string[], opts: { cwd?: string; input?: string | Buffer; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<MeasuredResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'imgbuild-measure-'));
   const out = path.join(dir, 'rss');
   try {
     const child = spawn('/usr/bin/time', ['-q', '-f', '%M', '-o', out, process.execPath, BIN, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: cleanEnv(),
+      env: cleanEnv(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     if (opts.input !== undefined) child.stdin.write(opts.input);

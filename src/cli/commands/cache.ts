@@ -7,7 +7,7 @@ import { ENV_CACHE_FROM, ENV_CACHE_TO, ENV_NO_CACHE } from '../../cache/settings
 import { tryParseDuration } from '../../core/duration.js';
 import { ExitCode } from '../../core/errors.js';
 import { defaultCacheDir } from '../../oci/cache-dir.js';
-import { UsageError } from '../argv.js';
+import { parseByteSize, UsageError } from '../argv.js';
 import type { CliIo } from '../io.js';
 
 export interface CacheBuildFlags {
@@ -87,13 +87,10 @@ export function parseAge(text: string): number {
   return ms;
 }
 
-/** "5GB" (1000-based), "5GiB" (1024-based), "500M", plain bytes. */
 export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`--max-size: "${text}" is not a size; use e.g. 5GB, 500MB, 2GiB`);
-  const unit = 'kmgt'.indexOf((m[2] ?? '').toLowerCase()) + 1;
-  const base = m[3] === '' ? 1000 : 1024;
-  return Math.round(Number(m[1]) * base ** unit);
+  const bytes = parseByteSize(text);
+  if (bytes === null) throw new UsageError(`--max-size: "${text}" is not a size; use e.g. 5GB, 500MB, 2GiB`);
+  return bytes;
 }
 
 export function humanBytes(n: number): string {

@@ -28,14 +28,24 @@ export function evaluateTemplateString(
 /**
  * A FunctionContext.renderTemplate for the function library: renders, or throws the
  * FunctionError templatefile() reports, naming the first problem and where it is.
- * `templatefile` itself is left out of the template's functions: a template that renders
- * itself would never end.
+ * `templatefile` inside a template is refused, as Terraform does: a template that renders
+ * itself, directly or through others, would never end.
  */
 export function templateRenderer(
   functions: ReadonlyMap<string, FunctionDef>,
   context: () => FunctionContext,
 ): (text: string, vars: ValueObject, filename: string) => Value {
-  const inner = new Map([...functions].filter(([name]) => name !== 'templatefile'));
+  const inner = new Map(functions);
+  const outer = functions.get('templatefile');
+  if (outer) {
+    inner.set('templatefile', {
+      ...outer,
+      impl: () => {
+        const reason = 'cannot recursively call templatefile from inside another templatefile call';
+        throw new FunctionError(`Call to function "templatefile" failed: ${reason}.`, null, reason);
+      },
+    });
+  }
   return (text, vars, filename) => {
     const { value, diagnostics } = evaluateTemplateString(text, filename, vars, inner, context());
     const first = diagnostics.find((d) => d.severity === 'error');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -84,7 +85,31 @@ describe('filesystem functions', () => {
     expect(callErrorWith(ctx(), 'file', 'nope.txt').message).toBe(
       `Call to function "file" failed: no file exists at ${join(dir, 'nope.txt')}.`,
     );
-    expect(callErrorWith(ctx(), 'file', 'files').message).toBe(`Call to function "file" failed: failed to read ${join(dir, 'files')}.`);
+    expect(callErrorWith(ctx(), 'file', 'files').message).toBe(
+      `Call to function "file" failed: ${join(dir, 'files')} is not a regular file, but "drwxr-xr-x"; the file functions read regular files only.`,
+    );
+  });
+
+  it.each(['file', 'filebase64', 'filemd5', 'filesha256', 'templatefile'])('%s reads only regular files: /dev/zero is refused, not read forever', (name) => {
+    const args: Value[] = name === 'templatefile' ? ['/dev/zero', {}] : ['/dev/zero'];
+    expect(callErrorWith(ctx(), name, ...args).message).toBe(
+      `Call to function "${name}" failed: /dev/zero is not a regular file, but "Dcrw-rw-rw-"; the file functions read regular files only.`,
+    );
+  });
+
+  it('refuses a FIFO without waiting for a writer', () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(callErrorWith(ctx(), 'file', 'fifo').message).toMatch(/fifo is not a regular file, but "prw/);
+  });
+
+  it('refuses a file past the size limit, naming the file, its size and the limit', () => {
+    const small = testContext({ baseDir: dir, maxFileBytes: 5 });
+    expect(callErrorWith(small, 'file', 'hello.txt').message).toBe(
+      `Call to function "file" failed: ${join(dir, 'hello.txt')} is 11 bytes, more than the 5-byte limit of the file functions; set IMGBUILD_MAX_FILE_SIZE (e.g. 64MiB) to raise it.`,
+    );
+    expect(callErrorWith(small, 'filesha1', 'hello.txt').message).toMatch(/is 11 bytes, more than the 5-byte limit/);
+    expect(callWith(testContext({ baseDir: dir, maxFileBytes: 11 }), 'file', 'hello.txt')).toBe('Hello World');
   });
 
   it('filebase64 reads raw bytes', () => {

@@ -1,14 +1,14 @@
 // Filesystem functions, as Packer's (go-cty-funcs) versions behave: relative paths resolve
 // from ctx.baseDir, "~" expands to the home directory, and paths are cleaned like Go's
 // filepath.Clean. Reading files makes these impure: the result depends on the disk.
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { posix as path } from 'node:path';
 import { lazyModule } from './lazy.js';
 
 import type { Value } from '../../core/model/value.js';
 import { compareStrings } from './shared.js';
-import { define, type Args, type FunctionContext, type FunctionDef } from './types.js';
+import { DEFAULT_MAX_FILE_BYTES, define, FunctionError, type Args, type FunctionContext, type FunctionDef } from './types.js';
 
 const glob = lazyModule<typeof import('minimatch')>('minimatch');
 
@@ -71,14 +71,47 @@ export const filesystemFunctions: FunctionDef[] = [
   ),
 ];
 
-/** Reads a file argument; shared with the file-hashing functions. */
+/**
+ * Reads a file argument; shared with the file-hashing functions. Only a regular file, and
+ * only up to the size limit: `file("/dev/zero")` would otherwise read forever, and a FIFO
+ * would block. The file is opened first and checked through its descriptor, so what is
+ * checked is what is read.
+ */
 export function readFileBytes(a: Args, i: number, ctx: FunctionContext): { file: string; bytes: Buffer } {
   const file = resolvePath(a, i, ctx);
+  const limit = ctx.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let fd: number;
   try {
-    return { file, bytes: readFileSync(file) };
+    // O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') throw a.fail(`no file exists at ${file}`);
     throw a.fail(`failed to read ${file}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw a.fail(`${file} is not a regular file, but ${JSON.stringify(modeString(st))}; the file functions read regular files only`);
+    if (st.size > limit) {
+      throw a.fail(
+        `${file} is ${st.size} bytes, more than the ${limit}-byte limit of the file functions; set IMGBUILD_MAX_FILE_SIZE (e.g. 64MiB) to raise it`,
+      );
+    }
+    // Read at most limit + 1 bytes whatever the size said: a file that grows is caught too.
+    const buf = Buffer.alloc(Math.min(st.size, limit) + 1);
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+      if (got === buf.length) break;
+    }
+    if (got > limit) throw a.fail(`${file} grew past the ${limit}-byte limit of the file functions while being read`);
+    return { file, bytes: buf.subarray(0, got) };
+  } catch (e) {
+    if (e instanceof FunctionError) throw e;
+    throw a.fail(`failed to read ${file}`);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -10,9 +10,6 @@
 //
 // Where we knowingly differ from Packer:
 // - numbers are float64, not cty's 512-bit floats (integers beyond 2^53 lose precision);
-// - regular expressions are RE2 syntax translated to JavaScript RegExp: inline flag groups
-//   are accepted only at the start of a pattern, and some patterns RE2 rejects (lookaround,
-//   backreferences) are accepted;
 // - base64gzip is valid, stable gzip but not byte-identical to Go's deflate output;
 // - the secret-store functions (vault, consul_key, aws_secretsmanager) are not provided.
 export { FUNCTIONS, FunctionError, signature } from './registry.js';

@@ -106,6 +106,26 @@ describe('string functions', () => {
       expect(callError(name, ...args).message).toBe(message);
     });
 
+    it('matches in linear time: RE2, not a backtracking engine (issue 14)', () => {
+      const evil = `${'a'.repeat(100_000)}b`;
+      expect(() => call('regex', '(a+)+$', evil)).toThrow(/pattern did not match/);
+      expect(call('regexall', '(x+x+)+y', 'x'.repeat(50_000))).toEqual([]);
+      expect(call('replace', evil, '/(a|aa)+$/', '-')).toBe(evil);
+    });
+
+    it.each<Case>([
+      ['regex', ['a(?i)b', 'aB'], 'aB'], // flags may change mid-pattern in RE2
+      ['regex', ['(?U)a+', 'aaa'], 'a'], // ungreedy flag
+      ['regex', ['(?<n>x)', 'x'], { n: 'x' }], // Go 1.22 named-group syntax
+      ['regexall', ['\\b\\w', 'ab cd'], ['a', 'c']],
+    ])('%s(%j) follows Go: %j', (name, args, expected) => {
+      expect(call(name, ...args)).toEqual(expected);
+    });
+
+    it.each([['a(?=b)'], ['(a)\\1'], ['a{1001}'], ['(?<!a)b']])('rejects %s as Go does', (pattern) => {
+      expect(callError('regex', pattern, 'ab').message).toMatch(/^Invalid value for "pattern" parameter: invalid regexp pattern: error parsing regexp: /);
+    });
+
     it('reports an invalid pattern against the pattern argument', () => {
       const e = callError('regex', '(unclosed', 'x');
       expect(e.argIndex).toBe(0);

@@ -2,7 +2,7 @@
 // regular expressions in RE2 syntax, and Go's strings package behaviour for edge cases.
 import type { Value, ValueObject } from '../../core/model/value.js';
 import { FormatError, formatString } from './format.js';
-import { compileGoRegex, expandGoTemplate, goMatchAll, RegexSyntaxError, type GoRegex } from './regex.js';
+import { compileGoRegex, expandGoTemplate, goFind, goFindAll, RegexSyntaxError, submatch, type GoRegex, type SubmatchIndex } from './regex.js';
 import { graphemes, setKey } from './shared.js';
 import { define, type Args, type FunctionDef } from './types.js';
 
@@ -71,18 +71,20 @@ export const stringFunctions: FunctionDef[] = [
     (a) => regexReplace(a, a.str(0), a.str(1), a.str(2)),
   ),
   define({ name: 'regex', params: [{ name: 'pattern', type: 'string' }, { name: 'string', type: 'string' }] }, (a) => {
-    const rx = compile(a, 0, a.str(0), false);
+    const rx = compile(a, 0, a.str(0));
     checkGroups(a, rx);
-    const m = rx.re.exec(a.str(1));
+    const s = a.str(1);
+    const m = goFind(rx, s);
     if (!m) throw a.fail('pattern did not match any part of the given string');
-    return matchResult(rx, m);
+    return matchResult(rx, s, m);
   }),
   define(
     { name: 'regexall', params: [{ name: 'pattern', type: 'string' }, { name: 'string', type: 'string' }] },
     (a) => {
-      const rx = compile(a, 0, a.str(0), true);
+      const rx = compile(a, 0, a.str(0));
       checkGroups(a, rx);
-      return goMatchAll(rx.re, a.str(1)).map((m) => matchResult(rx, m));
+      const s = a.str(1);
+      return goFindAll(rx, s).map((m) => matchResult(rx, s, m));
     },
   ),
   define({ name: 'split', params: [{ name: 'separator', type: 'string' }, str] }, (a) => {
@@ -136,19 +138,20 @@ const GO_SPACE_END = new RegExp(`[${GO_SPACE}]+$`, 'u');
 
 /** Go's Regexp.ReplaceAllString, with $1/${name} expansion in the replacement. */
 function regexReplace(a: Args, s: string, pattern: string, rep: string): string {
-  let re: RegExp;
+  let rx: GoRegex;
   try {
-    re = compileGoRegex(pattern, true).re;
+    rx = compileGoRegex(pattern);
   } catch (e) {
     // cty returns the regexp package's error as is, against the whole call.
-    if (e instanceof RegexSyntaxError) throw a.fail(`error parsing regexp: ${e.message}`);
+    if (e instanceof RegexSyntaxError) throw a.fail(e.message);
     throw e;
   }
   let out = '';
   let last = 0;
-  for (const m of goMatchAll(re, s)) {
-    out += s.slice(last, m.index) + expandGoTemplate(rep, m);
-    last = m.index + m[0].length;
+  for (const m of goFindAll(rx, s)) {
+    const start = m[0] ?? 0;
+    out += s.slice(last, start) + expandGoTemplate(rep, rx, s, m);
+    last = m[1] ?? start;
   }
   return out + s.slice(last);
 }
@@ -211,9 +214,9 @@ function isSeparator(c: string): boolean {
   return /\s/u.test(c);
 }
 
-function compile(a: Args, argIndex: number, pattern: string, global: boolean): GoRegex {
+function compile(a: Args, argIndex: number, pattern: string): GoRegex {
   try {
-    return compileGoRegex(pattern, global);
+    return compileGoRegex(pattern);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw a.error(argIndex, `invalid regexp pattern: ${e.message}`);
     throw e;
@@ -227,10 +230,12 @@ function checkGroups(a: Args, rx: GoRegex): void {
 }
 
 /** cty's regex result shapes: whole match, tuple of groups, or object of named groups. */
-function matchResult(rx: GoRegex, m: RegExpMatchArray): Value {
-  if (rx.groups.length === 0) return m[0];
-  if (rx.groups.every((g) => g === null)) return rx.groups.map((_, i) => m[i + 1] ?? null);
+function matchResult(rx: GoRegex, s: string, m: SubmatchIndex): Value {
+  if (rx.groups.length === 0) return submatch(s, m, 0) ?? '';
+  if (rx.groups.every((g) => g === null)) return rx.groups.map((_, i) => submatch(s, m, i + 1));
   const obj: ValueObject = {};
-  for (const g of rx.groups) if (g !== null) setKey(obj, g, m.groups?.[g] ?? null);
+  rx.groups.forEach((g, i) => {
+    if (g !== null) setKey(obj, g, submatch(s, m, i + 1));
+  });
   return obj;
 }

@@ -11,7 +11,15 @@ export interface FunctionContext {
   now(): Date;
   /** Renders an HCL string template (templatefile); provided by the evaluator, which owns the parser. */
   renderTemplate(text: string, vars: ValueObject, filename: string): Value;
+  /** The largest file the file functions read, in bytes; DEFAULT_MAX_FILE_BYTES when absent. */
+  maxFileBytes?: number;
 }
+
+/**
+ * 16 MiB: far above any file a template embeds (scripts, keys, cloud-init), far below what
+ * would exhaust memory once held as a string. IMGBUILD_MAX_FILE_SIZE raises it.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface ParamSpec {
   name: string;
