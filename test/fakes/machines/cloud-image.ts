@@ -40,7 +40,8 @@ export async function debianCloudDisk(log: (line: string) => void = () => undefi
     try {
       await execFileP(process.execPath, [path.join(REPO_ROOT, 'bin', 'imgbuild'), 'build', '-var', `output_directory=${work}`, TEMPLATE], {
         cwd: REPO_ROOT,
-        env: { ...process.env, CI: 'true', NO_COLOR: '1', IMGBUILD_CACHE_DIR: cacheDir() },
+        // The epoch the e2e tests build templates/debian-vm with: same bootstrap key, one cached base.
+        env: { ...process.env, CI: 'true', NO_COLOR: '1', IMGBUILD_CACHE_DIR: cacheDir(), SOURCE_DATE_EPOCH: '1700000000' },
         maxBuffer: 64 * 1024 * 1024,
       });
     } catch (e) {

@@ -4,7 +4,7 @@
 // not a copy of the image; a disk other disks are layered on is only deleted once nothing
 // rests on it any more (a snapshot deleted while an instance still runs from it).
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -61,13 +61,16 @@ export class DiskStore {
   }
 
   /**
-   * A copy of `fromId` as it is now (its overlay file copied, resting on the same base).
-   * The source must not be written meanwhile: the caller powers its VM off first.
+   * A copy of `fromId` as it is now. A disk that is never written again (a completed
+   * snapshot) is copied as an overlay on it (kilobytes); one that is (an instance's root
+   * disk) has its file copied, sparse, resting on the same base. The caller makes sure the
+   * source is not written during the copy (the instance's VM is off).
    */
-  async capture(id: string, fromId: string): Promise<void> {
+  async capture(id: string, fromId: string, sourceImmutable = false): Promise<void> {
+    if (sourceImmutable) return this.overlay(id, fromId);
     const from = this.entry(fromId);
     const file = this.pathFor(id, from.format);
-    await copyFile(from.file, file);
+    await execFileP('cp', ['--sparse=always', '--reflink=auto', from.file, file]);
     this.disks.set(id, { file, format: from.format, base: from.base, removed: false });
   }
 

@@ -204,7 +204,7 @@ export const copyImage: Action = ({ cloud, region, p }) => {
     if (fault.fail) throw new Error('Server.InternalError: copy failed');
     for (const [i, s] of snaps.entries()) {
       const fromId = src.blockDevices.filter((b) => b.snapshotId !== undefined)[i]?.snapshotId ?? '';
-      await cloud.store.capture(s.disk, cloud.snapshot(sourceRegion, fromId).disk);
+      await cloud.store.capture(s.disk, cloud.snapshot(sourceRegion, fromId).disk, true);
     }
   });
   return { imageId: img.id };
