@@ -10,6 +10,7 @@ import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
 import { newId, RegionState, type Image, type Instance, type KeyPair, type SecurityGroup, type Snapshot, type Subnet } from './model.js';
 import type { Credentials } from './sigv4.js';
+import type { LocalS3 } from './services/s3.js';
 
 export const DEFAULT_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'];
 
@@ -20,6 +21,8 @@ export interface Ec2Delays extends Delays {
   copyMs: number;
   /** A snapshot's progress from 0% to 100%. */
   snapshotMs: number;
+  /** Each phase of an ImportImage / ImportSnapshot task (pending, converting, updating...). */
+  importPhaseMs: number;
 }
 
 export interface Ec2CloudOptions {
@@ -41,6 +44,8 @@ export class Ec2Cloud {
   readonly machines: MachineBackend;
   readonly delays: Ec2Delays;
   readonly maxRunningInstances: number;
+  /** S3 (s3rver), started with the server. */
+  s3: LocalS3 | null = null;
   private addressCounter = 0;
 
   constructor(readonly options: Ec2CloudOptions) {
@@ -48,7 +53,7 @@ export class Ec2Cloud {
     this.credentials = options.credentials;
     this.store = new DiskStore(path.join(options.stateDir, 'disks'));
     this.machines = new MachineBackend(this.store, path.join(options.stateDir, 'machines'), (t) => this.faults.forTransition(t), options.delays);
-    this.delays = { ...this.machines.delays, imageMs: 2_000, copyMs: 2_000, snapshotMs: 1_500, ...options.delays };
+    this.delays = { ...this.machines.delays, imageMs: 2_000, copyMs: 2_000, snapshotMs: 1_500, importPhaseMs: 1_000, ...options.delays };
     this.maxRunningInstances = options.maxRunningInstances ?? 4;
     (options.regions ?? DEFAULT_REGIONS).forEach((name, i) => this.regions.set(name, defaultNetwork(new RegionState(name, i), this.accountId)));
   }

@@ -4,7 +4,7 @@
 // in this file waits for a guest OS; ec2-boot.test.ts boots a real one.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -18,6 +18,10 @@ import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeImportImageTasksCommand,
+  DescribeImportSnapshotTasksCommand,
+  ImportImageCommand,
+  ImportSnapshotCommand,
   DescribeInstancesCommand,
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
@@ -37,8 +41,10 @@ import {
   waitUntilInstanceTerminated,
   type EC2ServiceException,
   type RunInstancesCommandInput,
+  type SnapshotTaskDetail,
 } from '@aws-sdk/client-ec2';
 import { CompleteSnapshotCommand, EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand, PutSnapshotBlockCommand, StartSnapshotCommand } from '@aws-sdk/client-ebs';
+import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -374,6 +380,63 @@ describe('fault injection', () => {
     expect(inst?.StateReason).toEqual({ Code: 'Server.InternalError', Message: 'Server.InternalError: Internal error on launch' });
     // The waiter for `running` reports the failure rather than waiting forever.
     await expect(waitUntilInstanceRunning(waiter(c), { InstanceIds: [id] })).rejects.toThrow();
+  });
+});
+
+describe('S3 and VM import', () => {
+  test('a disk uploaded to S3 (multipart) is imported by ImportImage as VMDK and by ImportSnapshot as raw; the snapshots hold the same bytes; a missing object ends the task with a ClientError', async () => {
+    const raw = path.join(work, 'import.raw');
+    const data = randomBytes(3 * 1024 * 1024);
+    execFileSync('qemu-img', ['create', '-q', '-f', 'raw', raw, '64M']);
+    execFileSync('dd', [`if=/dev/stdin`, `of=${raw}`, 'bs=1M', 'seek=5', 'conv=notrunc', 'status=none'], { input: data });
+    const vmdk = path.join(work, 'import.vmdk');
+    execFileSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, vmdk]);
+
+    const s3 = new S3Client(config('us-east-2'));
+    await s3.send(new CreateBucketCommand({ Bucket: 'imports' }));
+    const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'imports', Key: 'disks/import.vmdk' }));
+    const body = readFileSync(vmdk);
+    const half = 5 * 1024 * 1024 < body.length ? 5 * 1024 * 1024 : body.length;
+    const parts = [body.subarray(0, half), body.subarray(half)].filter((b) => b.length > 0);
+    const etags: { ETag: string; PartNumber: number }[] = [];
+    for (const [i, part] of parts.entries()) {
+      const r = await s3.send(new UploadPartCommand({ Bucket: 'imports', Key: 'disks/import.vmdk', UploadId: upload.UploadId, PartNumber: i + 1, Body: part }));
+      etags.push({ ETag: r.ETag ?? '', PartNumber: i + 1 });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'imports', Key: 'disks/import.vmdk', UploadId: upload.UploadId, MultipartUpload: { Parts: etags } }));
+    await s3.send(new PutObjectCommand({ Bucket: 'imports', Key: 'disks/import.raw', Body: readFileSync(raw) }));
+
+    const c = client('us-east-2');
+    const image = await c.send(new ImportImageCommand({ DiskContainers: [{ Format: 'VMDK', UserBucket: { S3Bucket: 'imports', S3Key: 'disks/import.vmdk' } }], BootMode: 'uefi-preferred', Architecture: 'x86_64', RoleName: 'vmimport' }));
+    const snapTask = await c.send(new ImportSnapshotCommand({ DiskContainer: { Format: 'RAW', UserBucket: { S3Bucket: 'imports', S3Key: 'disks/import.raw' } } }));
+    const missingTask = await c.send(new ImportSnapshotCommand({ DiskContainer: { Format: 'RAW', UserBucket: { S3Bucket: 'imports', S3Key: 'disks/nothing-here.raw' } } }));
+    const statuses = new Set<string>();
+    let imgTask = (await c.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [image.ImportTaskId ?? ''] }))).ImportImageTasks?.[0];
+    while (imgTask?.Status === 'active') {
+      statuses.add(imgTask.StatusMessage ?? '');
+      await new Promise((r) => setTimeout(r, 100));
+      imgTask = (await c.send(new DescribeImportImageTasksCommand({ ImportTaskIds: [image.ImportTaskId ?? ''] }))).ImportImageTasks?.[0];
+    }
+    expect(imgTask?.Status).toBe('completed');
+    expect([...statuses]).toEqual(expect.arrayContaining(['pending', 'converting', 'updating', 'preparing ami']));
+    const snaps = async (id: string): Promise<SnapshotTaskDetail> => {
+      for (;;) {
+        const t = (await c.send(new DescribeImportSnapshotTasksCommand({ ImportTaskIds: [id] }))).ImportSnapshotTasks?.[0]?.SnapshotTaskDetail ?? {};
+        if (t.Status !== 'active') return t;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const fromRaw = await snaps(snapTask.ImportTaskId ?? '');
+    expect(fromRaw.Status).toBe('completed');
+    expect(await snaps(missingTask.ImportTaskId ?? '')).toMatchObject({ Status: 'deleted', StatusMessage: expect.stringContaining('ClientError: Unable to read from the specified S3 object') as string });
+
+    const ami = (await c.send(new DescribeImagesCommand({ ImageIds: [imgTask?.ImageId ?? ''] }))).Images?.[0];
+    expect(ami).toMatchObject({ State: 'available', BootMode: 'uefi-preferred', Name: image.ImportTaskId });
+    const region = ec2.cloud.region('us-east-2');
+    for (const snapId of [ami?.BlockDeviceMappings?.[0]?.Ebs?.SnapshotId ?? '', fromRaw.SnapshotId ?? '']) {
+      const file = ec2.cloud.store.file(ec2.cloud.snapshot(region, snapId).disk);
+      expect(execFileSync('qemu-img', ['compare', '-q', '-f', 'raw', '-F', 'raw', raw, file, '-s']).toString()).toBe('');
+    }
   });
 });
 

@@ -31,7 +31,8 @@ import ssh2 from 'ssh2';
 import { startFakeEc2, type FakeEc2 } from './index.js';
 import type { Inventory } from './control.js';
 
-const BOOT_TIMEOUT = 10 * 60_000;
+// Generous: on a loaded 2-core machine a TCG boot to the end of cloud-init can take minutes.
+const BOOT_TIMEOUT = 12 * 60_000;
 const work = mkdtempSync(path.join(tmpdir(), 'imgbuild-ec2-boot-'));
 const stateDir = path.join(work, 'state');
 let ec2: FakeEc2;
@@ -131,4 +132,4 @@ test('a seeded AMI boots to SSH with the key pair and user data; CreateImage of 
   expect(inv.regions['us-east-1']).toMatchObject({ instances: [], volumes: [], images: [], snapshots: [], keyPairs: [], securityGroups: [] });
   const qemu = (spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.includes('qemu-system') && l.includes(stateDir));
   expect(qemu).toEqual([]);
-}, 2 * BOOT_TIMEOUT);
+}, 3 * BOOT_TIMEOUT);

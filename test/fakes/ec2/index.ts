@@ -8,6 +8,7 @@ import { addSeed, standardSeeds, type SeedImage } from './catalog.js';
 import { Ec2Cloud, type Ec2Delays } from './cloud.js';
 import { startEc2Server } from './server.js';
 import type { Credentials } from './sigv4.js';
+import { s3Dir, startS3 } from './services/s3.js';
 
 export interface FakeEc2Options {
   host?: string;
@@ -46,6 +47,7 @@ export async function startFakeEc2(opts: FakeEc2Options = {}): Promise<FakeEc2> 
     ...(opts.maxRunningInstances !== undefined ? { maxRunningInstances: opts.maxRunningInstances } : {}),
   });
   await cloud.init();
+  cloud.s3 = await startS3(s3Dir(stateDir), credentials);
   const seeds = opts.seeds ?? 'standard';
   const list = seeds === 'none' ? [] : seeds === 'standard' ? standardSeeds(await debianCloudDisk(opts.log)) : seeds;
   for (const s of list) await addSeed(cloud, s);
@@ -67,6 +69,7 @@ export async function startFakeEc2(opts: FakeEc2Options = {}): Promise<FakeEc2> 
       if (stopped) return;
       stopped = true;
       await server.close();
+      await cloud.s3?.close();
       await cloud.machines.shutdownAll();
       if (ownDir) await rm(stateDir, { recursive: true, force: true });
     },

@@ -167,6 +167,28 @@ export interface Parameter {
   modified: Date;
 }
 
+export interface ImportTask {
+  id: string;
+  kind: 'image' | 'snapshot';
+  status: 'active' | 'completed' | 'deleting' | 'deleted';
+  statusMessage: string | undefined;
+  progress: number | undefined;
+  description: string | undefined;
+  format: string;
+  bucket: string;
+  key: string;
+  diskImageSize: number | undefined;
+  snapshotId: string | undefined;
+  imageId: string | undefined;
+  architecture: string;
+  platform: string;
+  licenseType: string | undefined;
+  bootMode: string | undefined;
+  encrypted: boolean;
+  kmsKeyId: string | undefined;
+  tags: Tags;
+}
+
 /** One region's resources. */
 export class RegionState {
   readonly images = new Map<string, Image>();
@@ -177,6 +199,7 @@ export class RegionState {
   readonly subnets = new Map<string, Subnet>();
   readonly instances = new Map<string, Instance>();
   readonly secrets = new Map<string, Secret>();
+  readonly importTasks = new Map<string, ImportTask>();
   readonly parameters = new Map<string, Parameter>();
   /** Client tokens of RunInstances, CopyImage and StartSnapshot, to their result. */
   readonly clientTokens = new Map<string, { fingerprint: string; resultId: string }>();

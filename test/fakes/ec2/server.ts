@@ -12,6 +12,7 @@ import { EC2_ACTIONS } from './actions/index.js';
 import { handleControl } from './control.js';
 import { handleEbs } from './services/ebs.js';
 import { handleJsonService, JSON_SERVICES } from './services/json.js';
+import { proxyS3 } from './services/s3.js';
 import { handleSts } from './services/sts.js';
 import { newRequestId } from './model.js';
 import { Params, parseQuery } from './query.js';
@@ -91,6 +92,13 @@ async function handleAws(cloud: Ec2Cloud, req: http.IncomingMessage, url: URL, b
   try {
     if (scope.service === 'ec2') return await handleEc2(cloud, scope, body, requestId);
     if (scope.service === 'sts') return handleSts(cloud, body, requestId);
+    if (scope.service === 's3') {
+      if (!cloud.s3) throw new AwsError('InvalidAction', 'S3 is not running');
+      const fault = cloud.faults.forAction(`s3:${req.method ?? 'GET'}`);
+      if (fault === 'reset') return 'reset';
+      if (fault) throw fault;
+      return await proxyS3(cloud.s3, req.method ?? 'GET', req.url ?? '/', headers, body);
+    }
     if (scope.service === 'ebs') return await handleEbs(cloud, scope.region, req.method ?? 'GET', url, headers, body);
     if (JSON_SERVICES.has(scope.service)) return await handleJsonService(cloud, scope, headers, body);
     throw new AwsError('InvalidAction', `The local EC2 does not serve the '${scope.service}' service`, 400);
@@ -118,6 +126,8 @@ function authError(service: string, e: unknown): unknown {
   const badSignature = e.code === 'SignatureDoesNotMatch';
   if (service === 'ec2') return badSignature ? new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401) : e;
   if (service === 'sts' && unknownKey) return new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+  if (service === 's3' && unknownKey) return new AwsError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403);
+  if (service === 's3') return e;
   if (service !== 'sts' && unknownKey) return new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
   if (service !== 'sts' && badSignature) return new AwsError('InvalidSignatureException', e.message, 400);
   return e;
@@ -126,6 +136,9 @@ function authError(service: string, e: unknown): unknown {
 export function errorReply(service: string, e: unknown, requestId: string): Reply {
   const err = e instanceof AwsError ? e : new AwsError('InternalError', `An internal error has occurred: ${e instanceof Error ? e.message : String(e)}`, 500);
   if (service === 'ec2') return { status: err.status, headers: { 'content-type': 'text/xml;charset=UTF-8' }, body: ec2ErrorDocument(err.code, err.message, requestId) };
+  if (service === 's3') {
+    return { status: err.status, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${err.code}</Code><Message>${escape(err.message)}</Message><RequestId>${requestId}</RequestId></Error>` };
+  }
   if (service === 'sts') {
     const type = err.status >= 500 ? 'Receiver' : 'Sender';
     return {

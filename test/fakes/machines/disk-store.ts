@@ -74,6 +74,13 @@ export class DiskStore {
     this.disks.set(id, { file, format: from.format, base: from.base, removed: false });
   }
 
+  /** A standalone sparse raw disk converted from a disk file of any format qemu-img reads. */
+  async convertIn(id: string, source: string, sourceFormat: string): Promise<void> {
+    const file = this.pathFor(id, 'raw');
+    await qemuImg(['convert', '-q', '-f', sourceFormat, '-O', 'raw', '-S', '4k', source, file]);
+    this.disks.set(id, { file, format: 'raw', base: null, removed: false });
+  }
+
   /** An empty sparse raw disk, written block by block (the EBS direct API). */
   async createRaw(id: string, sizeBytes: number): Promise<void> {
     const file = this.pathFor(id, 'raw');

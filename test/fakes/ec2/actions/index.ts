@@ -2,6 +2,7 @@
 import type { Action } from './context.js';
 import { copyImage, createImage, deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage } from './images.js';
 import { describeInstances, describeInstanceStatus, describeInstanceTypes, getConsoleOutput, runInstances, startInstances, stopInstances, terminateInstances } from './instances.js';
+import { cancelImportTask, describeImportImageTasks, describeImportSnapshotTasks, importImage, importSnapshot } from './imports.js';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs.js';
 import {
   authorizeSecurityGroupIngress,
@@ -53,4 +54,9 @@ export const EC2_ACTIONS: Record<string, Action> = {
   DeleteTags: deleteTags,
   DescribeTags: describeTags,
   DescribeVolumes: describeVolumes,
+  ImportImage: importImage,
+  ImportSnapshot: importSnapshot,
+  DescribeImportImageTasks: describeImportImageTasks,
+  DescribeImportSnapshotTasks: describeImportSnapshotTasks,
+  CancelImportTask: cancelImportTask,
 };
