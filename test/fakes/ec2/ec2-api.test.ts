@@ -4,7 +4,7 @@
 // in this file waits for a guest OS; ec2-boot.test.ts boots a real one.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -388,7 +388,9 @@ describe('S3 and VM import', () => {
     const raw = path.join(work, 'import.raw');
     const data = randomBytes(3 * 1024 * 1024);
     execFileSync('qemu-img', ['create', '-q', '-f', 'raw', raw, '64M']);
-    execFileSync('dd', [`if=/dev/stdin`, `of=${raw}`, 'bs=1M', 'seek=5', 'conv=notrunc', 'status=none'], { input: data });
+    const fd = openSync(raw, 'r+');
+    writeSync(fd, data, 0, data.length, 5 * 1024 * 1024);
+    closeSync(fd);
     const vmdk = path.join(work, 'import.vmdk');
     execFileSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, vmdk]);
 

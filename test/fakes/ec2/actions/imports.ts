@@ -97,18 +97,18 @@ function newTask(cloud: Ec2Cloud, region: RegionState, kind: ImportTask['kind'],
 }
 
 async function runImport(cloud: Ec2Cloud, region: RegionState, task: ImportTask): Promise<void> {
+  // Each status is shown for a phase's time; a cancel between phases ends the task.
   const phase = async (message: string, progress: number): Promise<boolean> => {
-    await sleep(cloud.delays.importPhaseMs);
-    if (task.status !== 'active') {
-      task.status = 'deleted';
-      return false;
-    }
     task.statusMessage = message;
     task.progress = progress;
-    return true;
+    await sleep(cloud.delays.importPhaseMs);
+    if (task.status === 'active') return true;
+    task.status = 'deleted';
+    return false;
   };
   let scratch: string | null = null;
   try {
+    if (!(await phase('pending', 2))) return;
     const object = cloud.s3?.objectFile(task.bucket, task.key) ?? '';
     try {
       await access(object);
