@@ -130,6 +130,31 @@ const cases: Case[] = [
     fails: null,
   },
   {
+    name: 'length, substr, strrev and format widths on a 200,000-character string evaluate',
+    files: {
+      'long.pkr.hcl': locals(
+        `  s = "${'a'.repeat(200_000)}"\n  n = length(local.s)\n  p = substr(local.s, 0, 5)\n  r = strrev(local.s)\n  f = format("%300000s", local.s)`,
+      ),
+    },
+    args: ['validate', 'long.pkr.hcl'],
+    fails: null,
+  },
+  {
+    name: 'yamldecode of a 2 MB nested document',
+    files: {
+      'nested.yaml': Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n'),
+      'yaml.pkr.hcl': locals('  x = yamldecode(file("nested.yaml"))'),
+    },
+    args: ['validate', 'yaml.pkr.hcl'],
+    fails: { summary: /Error in function call/, at: 'yaml.pkr.hcl line 2', detail: /yamldecode reads at most 1048576/ },
+  },
+  {
+    name: 'yamldecode of 200 KB of nested flow sequences',
+    files: { 'flow.yaml': `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'flow.pkr.hcl': locals('  x = yamldecode(file("flow.yaml"))') },
+    args: ['validate', 'flow.pkr.hcl'],
+    fails: { summary: /Error in function call/, at: 'flow.pkr.hcl line 2', detail: /nests 100000 levels deep; the limit is 256/ },
+  },
+  {
     name: 'a file with 50,000 errors',
     files: { 'many.pkr.hcl': rep('x = = =\n', 50000) },
     args: ['validate', 'many.pkr.hcl'],

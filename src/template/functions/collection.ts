@@ -3,7 +3,7 @@
 import { toBoolValue, toStringValue, valuesEqual } from '../convert.js';
 import { isObject, typeName, type Value, type ValueObject } from '../../core/model/value.js';
 import { compareStrings, distinct, graphemes, setKey, sortedKeys, toSet, unify } from './shared.js';
-import { define, type Args, type FunctionDef } from './types.js';
+import { define, MAX_LIST_RESULT, type Args, type FunctionDef } from './types.js';
 
 const list = { name: 'list', type: 'list(any)' };
 
@@ -144,6 +144,8 @@ export const collectionFunctions: FunctionDef[] = [
       if (u === null) throw a.error(i, 'all elements must be of the same type');
       return u;
     });
+    const size = lists.reduce((n, l) => n * l.length, 1);
+    if (size > MAX_LIST_RESULT) throw a.fail(`the product would have ${size} elements; the limit is ${MAX_LIST_RESULT}`);
     let product: Value[][] = [[]];
     for (const l of lists) product = product.flatMap((p) => l.map((e) => [...p, e]));
     return product;

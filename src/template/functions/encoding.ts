@@ -3,9 +3,9 @@
 // IANA name.
 import { gzipSync } from 'node:zlib';
 import type { Value, ValueObject } from '../../core/model/value.js';
-import { decodeBase64Strict, marshalJSON, setKey } from './shared.js';
+import { bracketDepth, decodeBase64Strict, marshalJSON, setKey } from './shared.js';
 import { decodeYaml, encodeYaml, YamlError } from './yaml.js';
-import { define, type Args, type FunctionDef } from './types.js';
+import { define, MAX_VALUE_DEPTH, type Args, type FunctionDef } from './types.js';
 
 const str = { name: 'str', type: 'string' };
 
@@ -23,6 +23,8 @@ export const encodingFunctions: FunctionDef[] = [
   define({ name: 'csvdecode', params: [str] }, (a) => csvDecode(a)),
   define({ name: 'jsondecode', params: [str] }, (a) => {
     const text = a.str(0);
+    const depth = bracketDepth(text, '"');
+    if (depth > MAX_VALUE_DEPTH) throw a.fail(`the JSON nests ${depth} levels deep; the limit is ${MAX_VALUE_DEPTH}`);
     try {
       return JSON.parse(text) as Value;
     } catch (e) {

@@ -3,6 +3,7 @@
 import { ConversionError, toBoolValue, toNumberValue, toStringValue } from '../convert.js';
 import type { Value } from '../../core/model/value.js';
 import { graphemes, marshalJSON, quoteJSON } from './shared.js';
+import { MAX_STRING_RESULT } from './types.js';
 
 /** A format failure; the message is cty's wording, without the function-call framing. */
 export class FormatError extends Error {}
@@ -82,6 +83,10 @@ export function formatString(fmt: string, args: readonly Value[]): string {
       if (!pr) throw unrecognized(fmt, p + 1);
       verb.prec = Number(pr[0]);
       p += 1 + pr[0].length;
+    }
+    // "%999999999s" would build a string of that many spaces before anything could refuse it.
+    if (verb.width > MAX_STRING_RESULT || verb.prec > MAX_STRING_RESULT) {
+      throw new FormatError(`width or precision ${Math.max(verb.width, verb.prec)} is more than the limit of ${MAX_STRING_RESULT}`);
     }
     if (p >= fmt.length) throw new FormatError(`extraneous characters beginning at offset ${offset}`);
     const mode = String.fromCodePoint(fmt.codePointAt(p) as number);

@@ -5,9 +5,43 @@ import { isObject, type Value, type ValueObject } from '../../core/model/value.j
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-/** The user-perceived characters of s, as cty's textseg counts them. */
+/**
+ * The user-perceived characters of s, as cty's textseg counts them, in time linear in s.
+ * Intl.Segmenter alone is quadratic on long strings (65,536 characters took 10 s), so it
+ * only sees short pieces: between two ASCII characters other than CR LF there is always a
+ * boundary, and a long run without one is segmented a chunk at a time, each chunk's last
+ * cluster carried into the next in case it continues there.
+ */
 export function graphemes(s: string): string[] {
-  return Array.from(segmenter.segment(s), (x) => x.segment);
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= s.length; i++) {
+    if (i < s.length && !(isAscii(s.charCodeAt(i - 1)) && isAscii(s.charCodeAt(i)) && !(s.charCodeAt(i - 1) === 13 && s.charCodeAt(i) === 10))) continue;
+    if (i - start === 1) out.push(s.charAt(start));
+    else segmentPiece(s.slice(start, i), out);
+    start = i;
+  }
+  return out;
+}
+
+const SEGMENT_CHUNK = 256;
+
+function segmentPiece(piece: string, out: string[]): void {
+  let carry = '';
+  for (let i = 0; i < piece.length; ) {
+    let end = Math.min(piece.length, i + SEGMENT_CHUNK);
+    const last = piece.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff && end < piece.length) end++;
+    const segs = Array.from(segmenter.segment(carry + piece.slice(i, end)), (x) => x.segment);
+    i = end;
+    carry = i < piece.length ? (segs.pop() ?? '') : '';
+    for (const seg of segs) out.push(seg);
+  }
+  if (carry !== '') out.push(carry);
+}
+
+function isAscii(c: number): boolean {
+  return c < 0x80;
 }
 
 type Kind = 'string' | 'number' | 'bool' | 'list' | 'object';
@@ -124,4 +158,25 @@ export function decodeBase64Strict(s: string): Buffer | null {
   const buf = Buffer.from(clean, 'base64');
   // Go rejects non-canonical encodings whose unused trailing bits are set.
   return buf.toString('base64') === clean ? buf : null;
+}
+
+/**
+ * The deepest nesting of [ and { in JSON or YAML flow text, brackets inside quoted strings
+ * skipped: checked before parsing, since the parsers recurse (and take seconds) on
+ * documents nested thousands deep.
+ */
+export function bracketDepth(text: string, quotes: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (quote !== '') {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (quotes.includes(c)) quote = c;
+    else if (c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return max;
 }

@@ -77,7 +77,7 @@ export function define(spec: Spec, impl: (a: Args, ctx: FunctionContext) => Valu
     impl: (args, ctx) => {
       const a = new Args(spec, args);
       try {
-        return nfc(impl(a, ctx));
+        return checkSize(a, nfc(impl(a, ctx)));
       } catch (e) {
         // A result too big for a JS string or array (indent(1e9, ...)) is the user's
         // problem, not a crash.
@@ -89,6 +89,27 @@ export function define(spec: Spec, impl: (a: Args, ctx: FunctionContext) => Valu
   if (spec.variadic) def.variadic = spec.variadic;
   if (spec.impure) def.impure = true;
   return def;
+}
+
+/** The longest string a function may return, in UTF-16 units (32 MiB of memory). */
+export const MAX_STRING_RESULT = 16 * 1024 * 1024;
+/** The most elements a function's result may hold at its top level. */
+export const MAX_LIST_RESULT = 1_000_000;
+/** How deep a decoded value (jsondecode, yamldecode) may nest; every value walker recurses on it. */
+export const MAX_VALUE_DEPTH = 256;
+
+/**
+ * Results past the limits are refused with a diagnostic: the next function or the
+ * evaluator would only make copies of them until the heap gives out.
+ */
+function checkSize(a: Args, v: Value): Value {
+  if (typeof v === 'string' && v.length > MAX_STRING_RESULT) {
+    throw a.fail(`the result would be a string of ${v.length} characters; the limit is ${MAX_STRING_RESULT}`);
+  }
+  if (Array.isArray(v) && v.length > MAX_LIST_RESULT) {
+    throw a.fail(`the result would have ${v.length} elements; the limit is ${MAX_LIST_RESULT}`);
+  }
+  return v;
 }
 
 /**

@@ -5,15 +5,25 @@ import { lazyModule } from './lazy.js';
 
 import { formatNumber } from '../convert.js';
 import { isObject, type Value, type ValueObject } from '../../core/model/value.js';
-import { decodeBase64Strict, setKey, sortedKeys } from './shared.js';
+import { bracketDepth, decodeBase64Strict, setKey, sortedKeys } from './shared.js';
+import { MAX_VALUE_DEPTH } from './types.js';
 
 const yaml = lazyModule<typeof import('yaml')>('yaml');
 
 /** yamldecode: one document to a Value; throws YamlError with cty-yaml's wording. */
 export function decodeYaml(src: string): Value {
+  // The parser takes seconds per megabyte and much memory per node: a template's YAML is a
+  // few kilobytes, a 2 MB document took 13 s and 1.1 GB.
+  if (src.length > MAX_YAML_INPUT) {
+    throw new YamlError(`the document is ${src.length} characters long; yamldecode reads at most ${MAX_YAML_INPUT}`);
+  }
+  const depth = bracketDepth(src, '"\'');
+  if (depth > MAX_VALUE_DEPTH) throw new YamlError(`the document nests ${depth} levels deep; the limit is ${MAX_VALUE_DEPTH}`);
   // Every scalar stays a string here (failsafe schema); resolveScalar types them as cty-yaml
-  // does. logLevel 'silent' keeps the library from printing on the process.
-  const docs = yaml().parseAllDocuments(src, { schema: 'failsafe', logLevel: 'silent' });
+  // does. logLevel 'silent' keeps the library from printing on the process. The library's
+  // duplicate-key check compares every key with every other (quadratic); the resolver
+  // checks with a set instead.
+  const docs = yaml().parseAllDocuments(src, { schema: 'failsafe', logLevel: 'silent', uniqueKeys: false });
   const [doc, ...more] = Array.from(docs);
   if (!doc) return null;
   if (more.length > 0) throw new YamlError('on line 1, column 1: only one YAML document is allowed');
@@ -25,6 +35,9 @@ export function decodeYaml(src: string): Value {
   }
   return new YamlResolver(doc).node(doc.contents);
 }
+
+/** 1 MiB of YAML text. */
+const MAX_YAML_INPUT = 1024 * 1024;
 
 /** A YAML document yamldecode cannot turn into a value; the message is the reason. */
 export class YamlError extends Error {}
@@ -49,6 +62,7 @@ YAML_KEYWORDS[''] = null;
  */
 class YamlResolver {
   private budget = 500_000; // aliases can expand a small document enormously
+  private depth = 0;
   /** Collections being resolved: an alias to one of them would never end. */
   private readonly open = new Set<unknown>();
   /** Resolved aliases: the library finds an anchor by walking the whole document. */
@@ -74,10 +88,13 @@ class YamlResolver {
       const text = typeof n.value === 'string' ? n.value : (n.source ?? '');
       return resolveScalar(n.tag ?? (plain ? '' : `${TAG}str`), text);
     }
+    if (this.depth >= MAX_VALUE_DEPTH) throw new YamlError(`the document nests more than ${MAX_VALUE_DEPTH} levels deep`);
     this.open.add(n);
+    this.depth++;
     try {
       return this.collection(n);
     } finally {
+      this.depth--;
       this.open.delete(n);
     }
   }
@@ -95,6 +112,7 @@ class YamlResolver {
         const key = this.node(pair.key);
         if (key === null || typeof key === 'object') throw new YamlError('only string, number and bool mapping keys are supported');
         const k = typeof key === 'number' ? formatNumber(key) : String(key);
+        if (explicit.has(k)) throw new YamlError(`mapping key ${JSON.stringify(k)} already defined`);
         setKey(out, k, this.node(pair.value));
         explicit.add(k);
       }
