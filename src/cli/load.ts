@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, hasErrors } from '../hcl/diagnostic.js';
 import type { BuildPlan } from '../core/model/plan.js';
-import type { Template } from '../template/types.js';
+import type { DataSourceHost, Template } from '../template/types.js';
 import { loadTemplate } from '../template/load.js';
 import { planBuilds } from '../template/planner.js';
 import { printDiagnostics, rememberSources, SourcedDiagnosticsError } from './diagnostics.js';
@@ -22,10 +22,21 @@ export interface TemplateFlags {
 export interface LoadedTemplate {
   template: Template;
   sources: ReadonlyMap<string, string>;
+  /** With `deferErrors`: the load's diagnostics (errors included), not yet reported. */
+  deferred: Diagnostic[];
 }
 
-/** `lenient`: inspect and console show a template's shape even when some values cannot be computed. */
-export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo, opts: { lenient?: boolean } = {}): Promise<LoadedTemplate> {
+export interface CliLoadOptions {
+  /** inspect and console show a template's shape even when some values cannot be computed. */
+  lenient?: boolean;
+  /** The data-source stage: `validate` prepares data sources, `build` also executes them. */
+  dataSources?: 'validate' | 'build';
+  signal?: AbortSignal;
+  /** validate: value errors do not stop here when the template decoded; the caller reports them with the rest. */
+  deferErrors?: boolean;
+}
+
+export async function loadForCli(templatePath: string, flags: TemplateFlags, io: CliIo, opts: CliLoadOptions = {}): Promise<LoadedTemplate> {
   const vars = parseVarFlags(flags.var ?? []);
   const maxFileBytes = maxFileBytesFromEnv(io.env);
   const result = await loadTemplate(templatePath, {
@@ -35,14 +46,32 @@ export async function loadForCli(templatePath: string, flags: TemplateFlags, io:
     env: io.env,
     cwd: io.cwd,
     lenientValues: opts.lenient === true,
+    ...(opts.dataSources ? { dataSources: await dataSourceHost(opts.dataSources === 'build', opts.signal) } : {}),
   });
   rememberSources(result.sources);
+  if (opts.deferErrors === true && result.decoded) return { template: result.decoded, sources: result.sources, deferred: result.diagnostics };
   await reportOrThrow(result.diagnostics, result.sources, flags, io);
   if (result.template === null) {
     // The loader promises diagnostics whenever it returns no template; this is the backstop.
     throw new SourcedDiagnosticsError([error('Template not loaded', `${templatePath} could not be loaded.`)], result.sources);
   }
-  return { template: result.template, sources: result.sources };
+  return { template: result.template, sources: result.sources, deferred: [] };
+}
+
+/** Data-source plugins from the registry; imported only when a template has a data block of that type. */
+async function dataSourceHost(execute: boolean, signal: AbortSignal | undefined): Promise<DataSourceHost> {
+  const [{ isKnownPlugin, loadDefinition, loadPlugin, unknownPluginDiagnostic }, { registerBuiltins }] = await Promise.all([
+    import('../core/registry.js'),
+    import('./plugins.js'),
+  ]);
+  registerBuiltins();
+  return {
+    execute,
+    definition: async (type) => (isKnownPlugin('data-source', type) ? await loadDefinition('data-source', type) : null),
+    plugin: (type) => loadPlugin('data-source', type),
+    unknownType: (type, range) => unknownPluginDiagnostic('data-source', type, range),
+    ...(signal ? { signal } : {}),
+  };
 }
 
 /** Evaluates the builds selected by -only/-except into a plan; errors throw. */

@@ -38,6 +38,9 @@ const SHIPPED: readonly Shipped[] = [
   { kind: 'post-processor', name: 'docker-push', folder: 'post-processors/docker-push', definition: () => import('../../post-processors/docker-push/index.js'), plugin: () => import('../../post-processors/docker-push/index.js') },
   { kind: 'post-processor', name: 'docker-save', folder: 'post-processors/docker-save', definition: () => import('../../post-processors/docker-save/index.js'), plugin: () => import('../../post-processors/docker-save/index.js') },
   { kind: 'post-processor', name: 'docker-import', folder: 'post-processors/docker-import', definition: () => import('../../post-processors/docker-import/index.js'), plugin: () => import('../../post-processors/docker-import/index.js') },
+
+  { kind: 'data-source', name: 'null', folder: 'datasources/null', definition: () => import('../../datasources/null/definition.js'), plugin: () => import('../../datasources/null/index.js') },
+  { kind: 'data-source', name: 'http', folder: 'datasources/http', definition: () => import('../../datasources/http/definition.js'), plugin: () => import('../../datasources/http/index.js') },
 ];
 
 let done = false;

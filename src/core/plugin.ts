@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ZodTypeAny } from 'zod';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import type { GeneratedData, RawConfig } from './model/plan.js';
-import type { Value } from './model/value.js';
+import type { Value, ValueObject } from './model/value.js';
 import type { Journal, ResourceKindSource } from './journal-types.js';
 import type { StateBag } from './state.js';
 import type { Ui } from './ui.js';
@@ -220,7 +220,33 @@ export interface PostProcessor<C = unknown> extends PluginBase<C> {
   process(ctx: PostProcessContext, input: Artifact, config: C): Promise<PostProcessResult>;
 }
 
-export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<unknown>;
+/* ------------------------------------------------------------------------------------------
+ * Data sources
+ * ---------------------------------------------------------------------------------------- */
+
+export interface DataSourceContext {
+  signal: AbortSignal;
+  templateDir: string;
+  /** A warning shown at the data block (Packer prints these and goes on). */
+  warn(message: string): void;
+}
+
+/**
+ * A `data "TYPE" "NAME"` block (Packer's Datasource: ConfigSpec/Configure/OutputSpec/Execute).
+ * `validate` loads only the definition: it prepares the block and types `data.TYPE.NAME.*`
+ * from `outputs` without running anything; `build` loads the whole plugin and executes it.
+ */
+export interface DataSource<C = unknown> extends PluginBase<C> {
+  readonly kind: 'data-source';
+  /** Attribute names of the result (Packer's OutputSpec). */
+  readonly outputs: readonly string[];
+  /** The result when the config alone gives it (null's output is its input): nothing to run. */
+  resultWithoutRun?(config: C): ValueObject;
+  /** The result, one value per name in `outputs`. Throws a typed error saying why it failed. */
+  execute(config: C, ctx: DataSourceContext): Promise<ValueObject>;
+}
+
+export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<unknown> | DataSource<unknown>;
 
 /* ------------------------------------------------------------------------------------------
  * Definitions: the light half of a plugin
@@ -234,4 +260,5 @@ export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<
 export type BuilderDefinition<C = unknown> = Omit<Builder<C>, 'steps' | 'artifact'>;
 export type ProvisionerDefinition<C = unknown> = Omit<Provisioner<C>, 'provision'>;
 export type PostProcessorDefinition<C = unknown> = Omit<PostProcessor<C>, 'process'>;
-export type AnyDefinition = BuilderDefinition | ProvisionerDefinition | PostProcessorDefinition;
+export type DataSourceDefinition<C = unknown> = Omit<DataSource<C>, 'execute'>;
+export type AnyDefinition = BuilderDefinition | ProvisionerDefinition | PostProcessorDefinition | DataSourceDefinition;

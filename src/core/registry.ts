@@ -12,6 +12,8 @@ import type {
   AnyPlugin,
   Builder,
   BuilderDefinition,
+  DataSource,
+  DataSourceDefinition,
   PluginKind,
   PostProcessor,
   PostProcessorDefinition,
@@ -27,11 +29,13 @@ export interface PluginOfKind {
   builder: Builder<unknown>;
   provisioner: Provisioner<unknown>;
   'post-processor': PostProcessor<unknown>;
+  'data-source': DataSource<unknown>;
 }
 export interface DefinitionOfKind {
   builder: BuilderDefinition<unknown>;
   provisioner: ProvisionerDefinition<unknown>;
   'post-processor': PostProcessorDefinition<unknown>;
+  'data-source': DataSourceDefinition<unknown>;
 }
 export type LoadableKind = keyof PluginOfKind;
 
@@ -207,7 +211,7 @@ function isDefinition(v: unknown): v is AnyDefinition {
   );
 }
 
-const RUNTIME_METHOD: Record<LoadableKind, string> = { builder: 'steps', provisioner: 'provision', 'post-processor': 'process' };
+const RUNTIME_METHOD: Record<LoadableKind, string> = { builder: 'steps', provisioner: 'provision', 'post-processor': 'process', 'data-source': 'execute' };
 
 function hasRuntime(d: AnyDefinition): d is AnyPlugin {
   const method = RUNTIME_METHOD[d.kind];

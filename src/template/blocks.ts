@@ -6,6 +6,7 @@ import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, warning } from '../hcl/diagnostic.js';
 import type { EvalContext } from './adapter.js';
 import { evalExpr } from './adapter.js';
+import { UNKNOWN } from '../core/model/value.js';
 import { decodeLocalBlock, decodeLocalsBlock } from './locals.js';
 import { literalString } from './refs.js';
 import { PACKER_COMPAT_VERSION } from './scope.js';
@@ -104,7 +105,7 @@ function decodeBlock(block: Block, out: TopLevel, fnCtx: EvalContext, diags: Dia
         diags.push(error('Duplicate data block', `This data block has the same data type and name as a previous block declared at ${rangeText(prev.range)}. Each data must have a unique name per data type.`, block.labelRanges[1] ?? block.typeRange));
         return;
       }
-      out.dataSources.set(key, { type, name, body: block.body, range: block.range });
+      out.dataSources.set(key, { type, name, body: block.body, range: block.range, typeRange: block.labelRanges[0] ?? block.typeRange, value: UNKNOWN, evaluated: false });
       return;
     }
     case 'build':

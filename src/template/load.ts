@@ -10,17 +10,23 @@ import type { EvalContext } from './adapter.js';
 import { parseFile, parseJSONFile } from './adapter.js';
 import { decodeTopLevel } from './blocks.js';
 import { decodeBuild } from './builds.js';
-import { evaluateLocals } from './locals.js';
 import { dedupe } from './schema.js';
 import { templateContext } from './scope.js';
 import type { LoadOptions, Template } from './types.js';
 import { readSourceFile } from './source-file.js';
+import { evaluateLocalsAndData } from './value-stage.js';
 import { readVarFile } from './varfiles.js';
 import type { InputValue } from './variables.js';
 import { assignValues, validateVariables } from './variables.js';
 
 export interface LoadResult {
   template: Template | null;
+  /**
+   * The template as far as it could be decoded, even when values failed (a data source of
+   * a type imgbuild lacks, an unset variable): `validate` goes on with it to report every
+   * plugin problem at once. Null when the files could not be read or parsed.
+   */
+  decoded?: Template;
   diagnostics: Diagnostic[];
   /** Every file read (templates and variable files), for code frames. */
   sources: Map<string, string>;
@@ -80,11 +86,11 @@ export async function loadTemplate(templatePath: string, opts: LoadOptions): Pro
   };
   const known = { vars: new Set(top.variables.keys()), locals: new Set(top.locals.keys()) };
   validateVariables(top.variables, templateContext(template), valueDiags);
-  evaluateLocals(top.locals, known, templateContext(template), valueDiags);
+  await evaluateLocalsAndData(top.locals, top.dataSources, known, templateContext(template), opts.dataSources, found.dir, valueDiags);
   diags.push(...(opts.lenientValues ? valueDiags.map(demoteValueError) : valueDiags));
   const ctx = templateContext(template);
   for (const block of top.buildBlocks) template.builds.push(decodeBuild(block, ctx, diags));
-  return { template: hasErrors(diags) ? null : template, diagnostics: dedupe(diags), sources };
+  return { template: hasErrors(diags) ? null : template, decoded: template, diagnostics: dedupe(diags), sources };
 }
 
 /** Errors that only mean "this value cannot be computed here"; see LoadOptions.lenientValues. */

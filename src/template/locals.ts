@@ -1,15 +1,11 @@
-// Locals: `locals { a = ... }` and `local "a" { expression = ..., sensitive = ... }`, evaluated
-// in dependency order. A cycle is reported once, naming the whole loop.
+// Locals: `locals { a = ... }` and `local "a" { expression = ..., sensitive = ... }`, decoded
+// here and evaluated with the data sources by value-stage.ts.
 import type { Block } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error } from '../hcl/diagnostic.js';
 import { UNKNOWN } from '../core/model/value.js';
-import type { ValueObject } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
 import { evalExpr } from './adapter.js';
-import { collectReferences } from './refs.js';
-import { refineReferenceErrors } from './refcheck.js';
-import type { KnownNames } from './refcheck.js';
 import { checkBody, rangeText } from './schema.js';
 import type { LocalDef } from './types.js';
 import { isIdentifier } from './variables.js';
@@ -54,75 +50,4 @@ function add(locals: Map<string, LocalDef>, def: LocalDef, diags: Diagnostic[]):
     return;
   }
   locals.set(def.name, def);
-}
-
-/**
- * Evaluates every local after the locals it refers to. `ctx.variables.local` is filled in
- * as values become known; locals in a cycle or after an error stay unknown.
- */
-export function evaluateLocals(locals: Map<string, LocalDef>, known: KnownNames, ctx: EvalContext, diags: Diagnostic[]): void {
-  const localObj: ValueObject = {};
-  const evalCtx: EvalContext = { ...ctx, variables: { ...ctx.variables, local: localObj } };
-  const deps = new Map<string, string[]>();
-  for (const l of locals.values()) {
-    const names = collectReferences(l.expr)
-      .filter((r) => r.root === 'local' && r.attr !== null && locals.has(r.attr))
-      .map((r) => r.attr as string);
-    deps.set(l.name, [...new Set(names)]);
-  }
-  const state = new Map<string, 'visiting' | 'done'>();
-  const inCycle = new Set<string>();
-  const reportCycle = (name: string, path: readonly string[]): void => {
-    const loop = [...path.slice(path.indexOf(name)), name];
-    for (const n of loop) inCycle.add(n);
-    diags.push(
-      error(
-        'Cycle in local values',
-        `Local values refer to each other in a loop: ${loop.map((n) => `local.${n}`).join(' → ')}. Break the loop so that each value can be computed from the others.`,
-        locals.get(name)?.nameRange,
-      ),
-    );
-  };
-  const finish = (name: string): void => {
-    state.set(name, 'done');
-    const def = locals.get(name);
-    if (!def) return;
-    const blocked = inCycle.has(name) || (deps.get(name) ?? []).some((d) => inCycle.has(d));
-    if (blocked) {
-      def.value = UNKNOWN;
-    } else {
-      const r = evalExpr(def.expr, evalCtx);
-      diags.push(...refineReferenceErrors(def.expr, r.diagnostics, known));
-      def.value = r.diagnostics.some((x) => x.severity === 'error') ? UNKNOWN : r.value;
-    }
-    localObj[name] = def.value;
-  };
-  // Depth-first, dependencies before dependents, with an explicit stack: a chain of
-  // thousands of locals each naming the previous one must not recurse that deep.
-  for (const root of [...locals.keys()].sort()) {
-    if (state.get(root) !== undefined) continue;
-    const path: string[] = [root];
-    const work: { name: string; next: number }[] = [{ name: root, next: 0 }];
-    state.set(root, 'visiting');
-    while (work.length > 0) {
-      const top = work[work.length - 1] as { name: string; next: number };
-      const dep = (deps.get(top.name) ?? [])[top.next];
-      if (dep === undefined) {
-        work.pop();
-        path.pop();
-        finish(top.name);
-        continue;
-      }
-      top.next++;
-      const st = state.get(dep);
-      if (st === 'done') continue;
-      if (st === 'visiting') {
-        reportCycle(dep, path);
-        continue;
-      }
-      state.set(dep, 'visiting');
-      path.push(dep);
-      work.push({ name: dep, next: 0 });
-    }
-  }
 }

@@ -48,7 +48,8 @@ export function planBuilds(template: Template, opts: PlanOptions): { plan: Build
   }
   const warnings: Diagnostic[] = [];
   for (const d of template.dataSources.values()) {
-    warnings.push(warning('Data source not evaluated', `imgbuild runs no data-source plugins: data.${d.type}.${d.name} is unknown, and anything computed from it stays unknown.`, d.range));
+    // Loaded without the data-source stage (a caller that only wants the template's shape).
+    if (!d.evaluated) warnings.push(warning('Data source not evaluated', `data.${d.type}.${d.name} was not evaluated here: its value is unknown, and anything computed from it stays unknown.`, d.range));
   }
   const all = dedupe([...diags, ...warnings]);
   if (hasErrors(all)) return { plan: null, diagnostics: all };

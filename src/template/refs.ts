@@ -9,6 +9,8 @@ export interface Reference {
   attr: string | null;
   /** The range of `root.attr` (or the root alone). */
   range: Range;
+  /** The attribute after `attr` when written as one (`NAME` in `data.TYPE.NAME`). */
+  second?: string;
 }
 
 export function collectReferences(expr: Expr): Reference[] {
@@ -26,6 +28,11 @@ function walk(e: Expr, shadowed: ReadonlySet<string>, out: Reference[]): void {
       if (!shadowed.has(e.name)) out.push({ root: e.name, attr: null, range: e.range });
       return;
     case 'getattr':
+      if (e.object.kind === 'getattr' && e.object.object.kind === 'variable') {
+        const root = e.object.object;
+        if (!shadowed.has(root.name)) out.push({ root: root.name, attr: e.object.name, range: spanOf(root.range, e.object.nameRange), second: e.name });
+        return;
+      }
       if (e.object.kind === 'variable') {
         if (!shadowed.has(e.object.name)) out.push({ root: e.object.name, attr: e.name, range: spanOf(e.object.range, e.nameRange) });
         return;

@@ -68,12 +68,12 @@ export function localValues(t: Template): ValueObject {
   return out;
 }
 
-/** No data-source plugins run at plan time: every data source's result is unknown. */
+/** `data.TYPE.NAME`: each data source's result as the data-source stage left it. */
 export function dataValues(t: Template): ValueObject {
   const byType = new Map<string, ValueObject>();
   for (const d of t.dataSources.values()) {
     const names = byType.get(d.type) ?? {};
-    names[d.name] = UNKNOWN;
+    names[d.name] = d.value;
     byType.set(d.type, names);
   }
   return Object.fromEntries(byType);

@@ -2,6 +2,8 @@
 // locals already evaluated, plugin bodies kept as (expanded) syntax so they can be evaluated
 // later with contextual values (source.*, build.*) the way Packer does.
 import type { Attribute, Body, Expr, File, Range } from '../hcl/ast.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import type { DataSource, DataSourceDefinition } from '../core/plugin.js';
 import type { Value, ValueObject } from '../core/model/value.js';
 import type { TypeConstraint } from './adapter.js';
 
@@ -22,6 +24,24 @@ export interface LoadOptions {
    * failing the load, as a template's shape is still worth showing.
    */
   lenientValues?: boolean;
+  /** Runs the data-source stage; absent (inspect, console): every `data.*` value is unknown. */
+  dataSources?: DataSourceHost;
+}
+
+/**
+ * What the data-source stage needs from outside the template model: the plugins (the CLI
+ * knows them) and whether to execute them. `validate` prepares every data source and gives
+ * `data.TYPE.NAME` its attributes with unknown values; `build` executes them.
+ */
+export interface DataSourceHost {
+  execute: boolean;
+  /** The definition of a data-source type (schema, prepare, outputs), or null when imgbuild has none. */
+  definition(type: string): Promise<DataSourceDefinition<unknown> | null>;
+  /** The whole plugin, runtime included: loaded only to execute it. */
+  plugin(type: string): Promise<DataSource<unknown>>;
+  /** The error for a type imgbuild has none of, at the block's type label. */
+  unknownType(type: string, range: Range): Diagnostic;
+  signal?: AbortSignal;
 }
 
 /** Where a variable's final value came from, lowest precedence first. */
@@ -104,6 +124,11 @@ export interface DataDef {
   name: string;
   body: Body;
   range: Range;
+  typeRange: Range;
+  /** The result, set by the data-source stage; unknown until (and unless) it runs. */
+  value: Value;
+  /** False when loaded without the data-source stage (inspect, console). */
+  evaluated: boolean;
 }
 
 export interface SourceRef {

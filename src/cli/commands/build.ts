@@ -36,7 +36,35 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
   if (flags.json === true && flags.machineReadable === true) {
     throw new UsageError('-machine-readable and --json cannot be used together');
   }
-  const loaded = await loadForCli(templatePath, flags, io);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      io.stderr.write(`\nReceived ${signal}: cancelling the builds and cleaning up...\n`);
+      controller.abort(new CancelledError(`build cancelled by ${signal}`));
+    } else {
+      io.stderr.write(`Received ${signal} again: cleanup is in progress and will finish first.\n`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await loadAndRun(templatePath, flags, io, parallel, controller);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Data sources run while loading, so a signal during their requests cancels them too. */
+async function loadAndRun(templatePath: string, flags: BuildFlags, io: CliIo, parallel: number, controller: AbortController): Promise<number> {
+  let loaded: LoadedTemplate;
+  try {
+    loaded = await loadForCli(templatePath, flags, io, { dataSources: 'build', signal: controller.signal });
+  } catch (err) {
+    if (controller.signal.aborted) return ExitCode.INTERRUPTED;
+    throw err;
+  }
+  if (controller.signal.aborted) return ExitCode.INTERRUPTED;
   const plan = await planForCli(loaded, flags, io);
   if (plan.builds.length === 0) throw noBuilds(loaded, flags);
   registerBuiltins();
@@ -53,17 +81,6 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
     env: io.env,
   });
 
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (!controller.signal.aborted) {
-      io.stderr.write(`\nReceived ${signal}: cancelling the builds and cleaning up...\n`);
-      controller.abort(new CancelledError(`build cancelled by ${signal}`));
-    } else {
-      io.stderr.write(`Received ${signal} again: cleanup is in progress and will finish first.\n`);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     const results = await runBuilds(plan, {
       parallel,
@@ -81,8 +98,6 @@ export async function runBuild(templatePath: string, flags: BuildFlags, io: CliI
     throw err;
   } finally {
     await sink.close?.();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 
