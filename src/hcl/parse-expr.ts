@@ -104,7 +104,7 @@ export class ExprParser extends TemplateParser {
             close = this.s.recover('CBrack');
           }
           const item: Expr = { kind: 'splat-item', range: rangeBetween(open.range, close.range) };
-          const each = this.parseTraversals(item);
+          const each = this.nested(() => this.parseTraversals(item), () => this.tooDeep());
           ret = { kind: 'splat', source: ret, each, full: true, range: rangeBetween(ret.range, each.range) };
           continue;
         }
@@ -134,7 +134,8 @@ export class ExprParser extends TemplateParser {
     const item: Expr = { kind: 'splat-item', range: rangeBetween(dot.range, star.range) };
     let each: Expr = item;
     let last = star.range;
-    while (this.s.peek().type === 'Dot') {
+    for (let steps = 0; this.s.peek().type === 'Dot'; steps++) {
+      if (this.atNestingLimit(steps)) return this.tooDeep();
       this.s.read();
       const step = this.s.peek();
       if (step.type === 'NumberLit') {

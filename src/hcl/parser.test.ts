@@ -451,6 +451,9 @@ describe('hostile input', () => {
     expect(summaries(`x = ${'('.repeat(2000)}1${')'.repeat(2000)}\n`)).toEqual(['Expression nested too deeply@1:133']);
     expect(summaries(`x = ${'['.repeat(2000)}\n`)).toEqual(['Expression nested too deeply@1:133']);
     expect(summaries(`${'a {\n'.repeat(500)}`)).toEqual(['Expression nested too deeply@129:4']);
+    // Found by the fuzz suite: splats nest their remaining traversal.
+    expect(summaries(`x = a${'[*]'.repeat(3000)}\n`)[0]).toMatch(/^Expression nested too deeply@1:/);
+    expect(summaries(`x = a.*${'.b'.repeat(3000)}\n`)[0]).toMatch(/^Expression nested too deeply@1:/);
   });
 
   it('parses a 50,000-term operator chain into a left-nested tree', () => {
