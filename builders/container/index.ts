@@ -8,8 +8,8 @@ import type { Artifact, Builder, BuilderStep, BuildInfo } from '../../src/core/p
 import { PROVISION_STEP } from '../../src/core/plugin.js';
 import type { StateBag } from '../../src/core/state.js';
 import { STATE_IMAGE_REF, STATE_MANIFEST_DIGEST, STATE_OCI_LAYOUT, STATE_TAGS } from '../../src/oci/artifact-state.js';
-import { CONTAINER_RESOURCE_KIND, containerResourceKind } from '../../src/runtime/index.js';
-import { containerSchema, dockerSchema, prepareContainer, prepareDocker, type ContainerBuildConfig } from './config.js';
+import type { ContainerBuildConfig } from './config.js';
+import { containerDefinition, dockerDefinition } from './definition.js';
 import { HostDriver, type ContainerDriver } from './driver.js';
 import { BUILT_IMAGE } from './state.js';
 import { StepBuildDir } from './steps/step-build-dir.js';
@@ -71,25 +71,10 @@ export function containerArtifact(config: ContainerBuildConfig, state: StateBag)
   };
 }
 
-const common = {
-  kind: 'builder' as const,
-  communicatorType: () => 'container' as const,
+const runtime = {
   steps: (config: ContainerBuildConfig, _build: BuildInfo) => containerSteps(config),
   artifact: containerArtifact,
-  // `imgbuild cleanup` must know how to remove a build container a killed build left.
-  resourceKinds: { names: [CONTAINER_RESOURCE_KIND], load: () => Promise.resolve([containerResourceKind]) },
 };
 
-export const containerBuilder: Builder<ContainerBuildConfig> = {
-  ...common,
-  name: 'container',
-  configSchema: containerSchema,
-  prepare: prepareContainer,
-};
-
-export const dockerBuilder: Builder<ContainerBuildConfig> = {
-  ...common,
-  name: 'docker',
-  configSchema: dockerSchema,
-  prepare: prepareDocker,
-};
+export const containerBuilder: Builder<ContainerBuildConfig> = { ...containerDefinition, ...runtime };
+export const dockerBuilder: Builder<ContainerBuildConfig> = { ...dockerDefinition, ...runtime };

@@ -4,7 +4,7 @@
 import type { ResourceKind } from '../core/journal-types.js';
 import { BwrapRuntime } from './bwrap.js';
 import { RuncRuntime } from './runc.js';
-import type { OciRuntime, RuntimeName } from './types.js';
+import { CONTAINER_RESOURCE_KIND, type OciRuntime, type RuntimeName } from './types.js';
 
 export * from './types.js';
 export { mountOverlay, unmount, isMounted, assertOverlaySupported, type OverlayMount } from './overlay.js';
@@ -23,8 +23,6 @@ export function createRuntime(name: RuntimeName = 'runc'): OciRuntime {
   }
 }
 
-/** Journal kind for a build container; handle `{ runtime, id }`. */
-export const CONTAINER_RESOURCE_KIND = 'runc-container';
 export const containerResourceKind: ResourceKind = {
   kind: CONTAINER_RESOURCE_KIND,
   async remove(entry) {

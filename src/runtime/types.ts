@@ -3,6 +3,9 @@
 // builder's steps can be unit-tested against a fake runtime.
 import type { Readable } from 'node:stream';
 
+/** Journal kind for a build container; handle `{ runtime, id }`. Its remover: containerResourceKind in index.ts. */
+export const CONTAINER_RESOURCE_KIND = 'runc-container';
+
 export type RuntimeName = 'runc' | 'crun' | 'bwrap';
 export type NetworkMode = 'host' | 'none';
 
