@@ -1,17 +1,14 @@
 // The breakpoint provisioner (Packer's): pauses the build until the user presses enter, so
 // the machine can be inspected mid-build. With nobody to answer (no terminal, CI) it says
 // so and continues rather than hanging a pipeline.
-import { prepareConfig } from '../../src/core/config.js';
 import { NonInteractiveError } from '../../src/core/errors.js';
 import type { Provisioner } from '../../src/core/plugin.js';
 import { abortable } from '../../src/core/runner.js';
-import { breakpointSchema, type BreakpointConfig } from './config.js';
+import type { BreakpointConfig } from './config.js';
+import { breakpointDefinition } from './definition.js';
 
 export const breakpointProvisioner: Provisioner<BreakpointConfig> = {
-  kind: 'provisioner',
-  name: 'breakpoint',
-  configSchema: breakpointSchema,
-  prepare: (raw) => prepareConfig(breakpointSchema, raw),
+  ...breakpointDefinition,
 
   async provision(ctx, config) {
     if (config.disable) {
