@@ -1,22 +1,16 @@
 // The checksum post-processor: one checksum file per algorithm for the artifact's files.
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import { renderGoTemplate } from '../../src/core/gotemplate.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
-import { checksumSchema, type ChecksumConfig } from './config.js';
+import type { ChecksumConfig } from './config.js';
 import { appendChecksums, hashFile } from './driver.js';
+import { checksumDefinition } from './definition.js';
 
 export const CHECKSUM_BUILDER_ID = 'packer.post-processor.checksum';
 
 export const checksumPostProcessor: PostProcessor<ChecksumConfig & { templateDir: string }> = {
-  kind: 'post-processor',
-  name: 'checksum',
-  configSchema: checksumSchema,
-  prepare(raw, ctx) {
-    const p = prepareConfig(checksumSchema, raw);
-    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
-  },
+  ...checksumDefinition,
 
   async process(ctx, input, config) {
     const outputs: string[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSize } from '../../src/disk/artifact.js';
+import { parseSize } from '../../src/disk/size.js';
 
 const size = z.string().refine((v) => parseSize(v) !== null, { message: 'must be a size such as "4G", "4096M" or a number of MiB' });
 

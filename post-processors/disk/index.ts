@@ -2,25 +2,17 @@
 // The raw disk is built once; every other format is converted from it.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { STATE_DISK_RAW, STATE_DISK_SEED } from '../../src/disk/artifact.js';
 import { convertDisk, extensionOf } from '../../src/disk/formats.js';
-import { diskSchema, type DiskConfig } from './config.js';
+import type { DiskConfig } from './config.js';
 import { runDiskJob } from './job.js';
+import { diskDefinition, type Prepared } from './definition.js';
 
 export const DISK_BUILDER_ID = 'imgbuild.post-processor.disk';
 
-type Prepared = DiskConfig & { templateDir: string };
-
 export const diskPostProcessor: PostProcessor<Prepared> = {
-  kind: 'post-processor',
-  name: 'disk',
-  configSchema: diskSchema,
-  prepare(raw, ctx) {
-    const p = prepareConfig(diskSchema, raw);
-    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
-  },
+  ...diskDefinition,
 
   async process(ctx, input, config) {
     const fileOf = (outDir: string, vm: string, f: DiskConfig['formats'][number]): string => join(outDir, `${vm}.${extensionOf(f)}`);

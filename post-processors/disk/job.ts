@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { BuildError } from '../../src/core/errors.js';
 import { renderGoTemplate } from '../../src/core/gotemplate.js';
 import type { Artifact, PostProcessContext } from '../../src/core/plugin.js';
-import { parseSize, rawDiskForArtifact, sourceDateEpochFromEnv, type RawInput } from '../../src/disk/artifact.js';
+import { rawDiskForArtifact, sourceDateEpochFromEnv, type RawInput } from '../../src/disk/artifact.js';
+import { parseSize } from '../../src/disk/size.js';
 
 export interface DiskJobConfig {
   output_directory: string;

@@ -4,26 +4,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import { BuildError, EnvironmentError, errorMessage } from '../../src/core/errors.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { writeDockerArchive } from '../../src/oci/archive.js';
 import { readImageArtifact } from '../../src/oci/artifact-state.js';
 import { OciLayout } from '../../src/oci/layout.js';
-import { dockerImportSchema, type DockerImportConfig } from './config.js';
+import type { DockerImportConfig } from './config.js';
+import { dockerImportDefinition } from './definition.js';
 import { cliDriver, type DockerDriver } from './driver.js';
 
 export const DOCKER_IMPORT_BUILDER_ID = 'packer.post-processor.docker-import';
 
 export function makeDockerImport(driver: DockerDriver): PostProcessor<DockerImportConfig> {
   return {
-    kind: 'post-processor',
-    name: 'docker-import',
-    configSchema: dockerImportSchema,
-    prepare: (raw) =>
-      prepareConfig(dockerImportSchema, raw, {
-        ignored: { changes: 'changes are applied by the container builder (its `changes` key), not at import' },
-      }),
+    ...dockerImportDefinition,
 
     async process(ctx, input, config) {
       const img = readImageArtifact(input, 'docker-import');

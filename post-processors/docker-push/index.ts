@@ -1,32 +1,19 @@
 // docker-push, daemonless: pushes the tagged image from the build's OCI layout to each
 // tagged repository with the OCI distribution client. Credentials: login_* when `login`
 // is set, else ~/.docker/config.json.
-import { diagnosticAt, prepareConfig } from '../../src/core/config.js';
 import { BuildError } from '../../src/core/errors.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { readImageArtifact } from '../../src/oci/artifact-state.js';
 import { OciLayout } from '../../src/oci/layout.js';
 import { RegistryClient, type RegistryOptions } from '../../src/oci/registry/client.js';
 import { formatReference, parseReference } from '../../src/oci/registry/reference.js';
-import { dockerPushSchema, type DockerPushConfig } from './config.js';
+import type { DockerPushConfig } from './config.js';
+import { dockerPushDefinition } from './definition.js';
 
 export const DOCKER_PUSH_BUILDER_ID = 'packer.post-processor.docker-push';
 
-const AWS_KEYS = ['ecr_login', 'aws_access_key', 'aws_secret_key', 'aws_token', 'aws_profile'];
-
 export const dockerPushPostProcessor: PostProcessor<DockerPushConfig> = {
-  kind: 'post-processor',
-  name: 'docker-push',
-  configSchema: dockerPushSchema,
-  prepare(raw) {
-    const ignored = Object.fromEntries(AWS_KEYS.map((k) => [k, 'ECR login is not supported; log in with `docker login` (credentials in ~/.docker/config.json) or login_*']));
-    const p = prepareConfig(dockerPushSchema, raw, { ignored });
-    if (p.config?.login && (p.config.login_username === undefined || p.config.login_password === undefined)) {
-      p.errors.push(diagnosticAt(raw, ['login'], 'login needs login_username and login_password', 'Set both, or drop `login` to use ~/.docker/config.json.'));
-      return { ...p, config: null };
-    }
-    return p;
-  },
+  ...dockerPushDefinition,
 
   async process(ctx, input, config) {
     const img = readImageArtifact(input, 'docker-push');

@@ -1,23 +1,17 @@
 // docker-save, daemonless: writes the image as a docker-archive (`docker load` reads it).
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { writeDockerArchive } from '../../src/oci/archive.js';
 import { readImageArtifact } from '../../src/oci/artifact-state.js';
 import { OciLayout } from '../../src/oci/layout.js';
-import { dockerSaveSchema, type DockerSaveConfig } from './config.js';
+import type { DockerSaveConfig } from './config.js';
+import { dockerSaveDefinition } from './definition.js';
 
 export const DOCKER_SAVE_BUILDER_ID = 'packer.post-processor.docker-save';
 
 export const dockerSavePostProcessor: PostProcessor<DockerSaveConfig & { templateDir: string }> = {
-  kind: 'post-processor',
-  name: 'docker-save',
-  configSchema: dockerSaveSchema,
-  prepare(raw, ctx) {
-    const p = prepareConfig(dockerSaveSchema, raw);
-    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
-  },
+  ...dockerSaveDefinition,
 
   async process(ctx, input, config) {
     const img = readImageArtifact(input, 'docker-save');

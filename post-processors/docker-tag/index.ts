@@ -1,21 +1,17 @@
 // docker-tag, daemonless: the image stays in the build's OCI layout and gains ref names
 // `repository:tag`; the tags are recorded in the artifact for docker-push and docker-save.
-import { prepareConfig } from '../../src/core/config.js';
 import { BuildError } from '../../src/core/errors.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { readImageArtifact, STATE_IMAGE_REF, STATE_TAGS } from '../../src/oci/artifact-state.js';
 import { OciLayout, REF_NAME } from '../../src/oci/layout.js';
 import { formatReference, parseReference } from '../../src/oci/registry/reference.js';
-import { dockerTagSchema, type DockerTagConfig } from './config.js';
+import type { DockerTagConfig } from './config.js';
+import { dockerTagDefinition } from './definition.js';
 
 export const DOCKER_TAG_BUILDER_ID = 'packer.post-processor.docker-tag';
 
 export const dockerTagPostProcessor: PostProcessor<DockerTagConfig> = {
-  kind: 'post-processor',
-  name: 'docker-tag',
-  configSchema: dockerTagSchema,
-  // Packer's old single `tag` key is the list `tags`.
-  prepare: (raw) => prepareConfig(dockerTagSchema, raw, { aliases: { tag: 'tags' } }),
+  ...dockerTagDefinition,
 
   async process(ctx, input, config) {
     const img = readImageArtifact(input, 'docker-tag');

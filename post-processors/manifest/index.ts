@@ -1,10 +1,10 @@
 // The manifest post-processor: records each build's artifact in a Packer-compatible
 // packer-manifest.json, so existing tooling that reads Packer's manifest keeps working.
 import { basename, resolve } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import type { PostProcessor } from '../../src/core/plugin.js';
-import { manifestSchema, type ManifestConfig } from './config.js';
+import type { ManifestConfig } from './config.js';
 import { appendToManifest, fileSize, type ManifestBuild } from './driver.js';
+import { manifestDefinition } from './definition.js';
 
 /** Sensitive variables often end up in custom_data; the file must not keep them. */
 function scrubValues(data: Record<string, string>, scrub: ((s: string) => string) | undefined): Record<string, string> {
@@ -13,13 +13,7 @@ function scrubValues(data: Record<string, string>, scrub: ((s: string) => string
 }
 
 export const manifestPostProcessor: PostProcessor<ManifestConfig & { templateDir: string }> = {
-  kind: 'post-processor',
-  name: 'manifest',
-  configSchema: manifestSchema,
-  prepare(raw, ctx) {
-    const p = prepareConfig(manifestSchema, raw);
-    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
-  },
+  ...manifestDefinition,
 
   async process(ctx, input, config) {
     const path = resolve(config.templateDir, config.output);

@@ -2,24 +2,15 @@
 // VirtualBox and VMware import: OVF 1.0 descriptor, SHA256 manifest, streamOptimized VMDK.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { writeOva } from '../../src/disk/ova.js';
 import { runDiskJob } from '../disk/job.js';
-import { ovaSchema, type OvaConfig } from './config.js';
+import { ovaDefinition, type Prepared } from './definition.js';
 
 export const OVA_BUILDER_ID = 'imgbuild.post-processor.ova';
 
-type Prepared = OvaConfig & { templateDir: string };
-
 export const ovaPostProcessor: PostProcessor<Prepared> = {
-  kind: 'post-processor',
-  name: 'ova',
-  configSchema: ovaSchema,
-  prepare(raw, ctx) {
-    const p = prepareConfig(ovaSchema, raw);
-    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
-  },
+  ...ovaDefinition,
 
   async process(ctx, input, config) {
     const outputs = (outDir: string, vm: string): string[] => [join(outDir, `${vm}.ova`)];

@@ -1,15 +1,13 @@
 // The shell-local post-processor: runs commands on this host after the build; the input
 // artifact passes through unchanged (Packer forces keep_input_artifact for it).
 import type { PostProcessor } from '../../src/core/plugin.js';
-import { prepareShellLocal, shellLocalSchema, type ShellLocalConfig } from '../../provisioners/shell-local/config.js';
+import type { ShellLocalConfig } from '../../provisioners/shell-local/config.js';
 import { runShellLocal } from '../../provisioners/shell-local/driver.js';
-import { shellLocalPostExtra } from './config.js';
+import { shellLocalPostDefinition } from './definition.js';
 
 export const shellLocalPostProcessor: PostProcessor<ShellLocalConfig> = {
-  kind: 'post-processor',
-  name: 'shell-local',
-  configSchema: shellLocalSchema.extend(shellLocalPostExtra),
-  prepare: (raw, ctx) => prepareShellLocal(raw, ctx, shellLocalPostExtra),
+  ...shellLocalPostDefinition,
+
   async process(ctx, input, config) {
     await runShellLocal(config, {
       signal: ctx.signal,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSize } from '../../src/disk/artifact.js';
+import { parseSize } from '../../src/disk/size.js';
 
 export const vmwareSchema = z.object({
   output_directory: z.string().default('output-{{.BuildName}}'),

@@ -2,26 +2,17 @@
 // and its VMDK, from a disk or a container image (made bootable first).
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepareConfig } from '../../src/core/config.js';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { convertDisk } from '../../src/disk/formats.js';
 import { safeName } from '../../src/disk/ova.js';
 import { vmx } from '../../src/disk/vmx.js';
 import { runDiskJob } from '../disk/job.js';
-import { vmwareSchema, type VmwareConfig } from './config.js';
+import { vmwareDefinition, type Prepared } from './definition.js';
 
 export const VMWARE_BUILDER_ID = 'imgbuild.post-processor.vmware';
 
-type Prepared = VmwareConfig & { templateDir: string };
-
 export const vmwarePostProcessor: PostProcessor<Prepared> = {
-  kind: 'post-processor',
-  name: 'vmware',
-  configSchema: vmwareSchema,
-  prepare(raw, ctx) {
-    const p = prepareConfig(vmwareSchema, raw);
-    return { ...p, config: p.config ? { ...p.config, templateDir: ctx.templateDir } : null };
-  },
+  ...vmwareDefinition,
 
   async process(ctx, input, config) {
     const outputs = (outDir: string, vm: string): string[] => ['vmx', 'vmdk'].map((ext) => join(outDir, `${safeName(vm)}.${ext}`));

@@ -5,6 +5,7 @@ export { writeOva, sha256File, safeName, type OvaOptions, type OvaResult } from 
 export { ovfEnvelope, type OvfOptions } from './ovf.js';
 export { vmx, type VmxOptions } from './vmx.js';
 export { findKernel, BOOT_PACKAGES_HINT, type BootKernel } from './kernel.js';
-export { rawDiskForArtifact, parseSize, sourceDateEpochFromEnv, STATE_DISK_RAW, STATE_DISK_SEED } from './artifact.js';
+export { rawDiskForArtifact, sourceDateEpochFromEnv, STATE_DISK_RAW, STATE_DISK_SEED } from './artifact.js';
+export { parseSize } from './size.js';
 export { hostDiskDriver, type DiskDriver } from './driver.js';
 export { deriveIds, type DiskIds } from './ids.js';

@@ -1,4 +1,4 @@
-import { parseSize } from './artifact.js';
+import { parseSize } from './size.js';
 import { earlyConfig, grubCfg } from './grub-config.js';
 import { compareVersions } from './kernel.js';
 import { ovfEnvelope } from './ovf.js';
