@@ -7,7 +7,8 @@ import { PACKER_BUILDER_IDS } from '../../src/core/builder-ids.js';
 import type { Artifact, Builder, BuilderStep, BuildInfo } from '../../src/core/plugin.js';
 import { PROVISION_STEP } from '../../src/core/plugin.js';
 import type { StateBag } from '../../src/core/state.js';
-import { prepareQemu, qemuSchema, type QemuConfig } from './config.js';
+import type { QemuConfig } from './config.js';
+import { qemuDefinition } from './definition.js';
 import { HostQemuDriver, type QemuDriver } from './driver.js';
 import { QEMU_ACCELERATOR, QEMU_OUTPUT } from './state.js';
 import { StepAccelerator } from './steps/step-accelerator.js';
@@ -77,11 +78,7 @@ export function qemuArtifact(config: QemuConfig, state: StateBag): Artifact | nu
 }
 
 export const qemuBuilder: Builder<QemuConfig> = {
-  kind: 'builder',
-  name: 'qemu',
-  configSchema: qemuSchema,
-  prepare: prepareQemu,
-  communicatorType: (config) => (config.communicator === 'none' ? 'none' : 'ssh'),
+  ...qemuDefinition,
   steps: (config: QemuConfig, _build: BuildInfo) => qemuSteps(config),
   artifact: qemuArtifact,
 };
