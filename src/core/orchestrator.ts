@@ -35,6 +35,8 @@ export interface RunBuildsOptions {
   cleanupTimeoutMs?: number;
   /** Packer's run UUID; generated when absent. */
   runId?: string;
+  /** Lines every build says first (the outputs' date and where it came from). */
+  notices?: readonly string[];
 }
 
 export interface BuildResult {
@@ -83,6 +85,7 @@ async function runBuild(b: PlannedBuild, env: BuildEnv): Promise<BuildResult> {
   const ui = makeUi(b.displayName, env.sink);
   const started = Date.now();
   ui.emit({ type: 'build-start', build: b.displayName, time: started });
+  for (const notice of opts.notices ?? []) ui.say(notice);
   const finish = (r: Omit<BuildResult, 'name' | 'durationMs'>): BuildResult => {
     ui.flush();
     const time = Date.now();

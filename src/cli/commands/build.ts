@@ -13,6 +13,7 @@ import { planBuilds } from '../../template/planner.js';
 import { loadForCli, planForCli, reportOrThrow, type LoadedTemplate, type TemplateFlags } from '../load.js';
 import { isCi, wantsColor, type CliIo } from '../io.js';
 import { defaultJournalDir } from '../../core/journal.js';
+import { resolveSourceDate } from '../source-date.js';
 import { applyCacheFlags, type CacheBuildFlags } from './cache.js';
 import { registerBuiltins } from '../plugins.js';
 
@@ -71,6 +72,9 @@ async function loadAndRun(templatePath: string, flags: BuildFlags, io: CliIo, pa
   await reportOrThrow(await validatePlan(plan), loaded.sources, flags, io);
   // The step cache is configured through the environment the builders read.
   applyCacheFlags(flags, io.env);
+  // So is the outputs' date: decided once here, the same for every build and plugin.
+  const date = resolveSourceDate(io.env, plan.templateDir, Date.now());
+  io.env['SOURCE_DATE_EPOCH'] = String(date.epoch);
 
   const sink = createSink(sinkMode(flags, io), {
     builds: plan.builds.map((b) => b.displayName),
@@ -90,6 +94,7 @@ async function loadAndRun(templatePath: string, flags: BuildFlags, io: CliIo, pa
       sink,
       signal: controller.signal,
       journalDir: flags.journalDir ?? defaultJournalDir(io.env),
+      notices: [date.note],
     });
     if (controller.signal.aborted) return ExitCode.INTERRUPTED;
     return results.every((r) => r.ok) ? ExitCode.OK : ExitCode.FAILURE;
