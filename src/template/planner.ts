@@ -37,16 +37,27 @@ export function planBuilds(template: Template, opts: PlanOptions): { plan: Build
   const except = opts.except.map(globToRegExp);
   const base = templateContext(template);
   const builds: PlannedBuild[] = [];
+  const existing: string[] = [];
   for (const build of template.builds) {
     for (const use of build.sources) {
+      // Selection comes first, as in Packer: an excluded build's source, provisioners and
+      // post-processors are never evaluated, so a file() or a value only it needs cannot
+      // fail the builds that were asked for.
+      const name = displayName(build, use);
+      existing.push(name);
+      const missing = unknownSource(use, template.sourceBlocks);
+      if (missing) {
+        // Packer rejects a build naming an undeclared source whatever is selected.
+        diags.push(missing);
+        continue;
+      }
+      if (only.length > 0 && !matchesAny(name, only)) continue;
+      if (except.length > 0 && matchesAny(name, except)) continue;
       const planned = planOne(template, build, use, base, except, diags);
-      if (!planned) continue;
-      if (only.length > 0 && !matchesAny(planned.displayName, only)) continue;
-      if (except.length > 0 && matchesAny(planned.displayName, except)) continue;
-      builds.push(planned);
+      if (planned) builds.push(planned);
     }
   }
-  const warnings: Diagnostic[] = [];
+  const warnings: Diagnostic[] = unmatchedOnly(opts.only, only, existing);
   for (const d of template.dataSources.values()) {
     // Loaded without the data-source stage (a caller that only wants the template's shape).
     if (!d.evaluated) warnings.push(warning('Data source not evaluated', `data.${d.type}.${d.name} was not evaluated here: its value is unknown, and anything computed from it stays unknown.`, d.range));
@@ -65,11 +76,7 @@ export function planBuilds(template: Template, opts: PlanOptions): { plan: Build
 
 function planOne(t: Template, build: BuildDef, use: BuildSourceUse, base: EvalContext, except: RegExp[], diags: Diagnostic[]): PlannedBuild | null {
   const def = t.sourceBlocks.get(`${use.ref.type}.${use.ref.name}`);
-  if (!def) {
-    const d = unknownSource(use, t.sourceBlocks);
-    if (d) diags.push(d);
-    return null;
-  }
+  if (!def) return null;
   const sourceName = use.localName ?? use.ref.name;
   const fullName = `${use.ref.type}.${sourceName}`;
   const scope: PluginScope = { buildName: build.name, sourceType: use.ref.type, sourceName };
@@ -96,13 +103,31 @@ function planOne(t: Template, build: BuildDef, use: BuildSourceUse, base: EvalCo
     sourceType: use.ref.type,
     sourceName,
     sourceFullName: fullName,
-    displayName: build.name ? `${build.name}.${fullName}` : fullName,
+    displayName: displayName(build, use),
     source,
     provisioners,
     errorCleanupProvisioner: cleanup,
     postProcessorChains: chains,
     range: build.range,
   };
+}
+
+/** What Packer prints and -only/-except match: "build.type.name", or "type.name" for an unnamed build. */
+function displayName(build: BuildDef, use: BuildSourceUse): string {
+  const full = `${use.ref.type}.${use.localName ?? use.ref.name}`;
+  return build.name ? `${build.name}.${full}` : full;
+}
+
+/** One warning per -only pattern that selects nothing, naming the builds there are. */
+function unmatchedOnly(patterns: readonly string[], globs: readonly RegExp[], existing: readonly string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  patterns.forEach((pattern, i) => {
+    const glob = globs[i];
+    if (glob === undefined || existing.some((name) => glob.test(name))) return;
+    const list = existing.length > 0 ? `The builds are: ${existing.join(', ')}.` : 'The template has no builds.';
+    out.push(warning(`-only "${pattern}" matches no build`, `No build is named "${pattern}". ${list} A build is selected by its full name ("build.type.name", or "type.name" when the build block has no name), with * matching any part.`));
+  });
+  return out;
 }
 
 /** Packer's OnlyExcept.Skip: `only` wins when set; names are "type.name". */

@@ -240,7 +240,9 @@ describe('build', () => {
   test('fails when -only or -except leaves nothing to build, naming the builds there are', async () => {
     const only = await runCli(['build', '-only=nomatch.*', HELLO]);
     expect(only.code).toBe(1);
-    expect(only.stderr).toBe("Error: No builds to run: none of the template's builds (hello.null.hello) is selected by -only=nomatch.*.\n");
+    expect(only.stderr).toContain('Warning: -only "nomatch.*" matches no build');
+    expect(only.stderr).toContain('The builds are: hello.null.hello.');
+    expect(only.stderr).toContain("Error: No builds to run: none of the template's builds (hello.null.hello) is selected by -only=nomatch.*.\n");
     const except = await runCli(['build', '-except=hello.*', HELLO]);
     expect(except.code).toBe(1);
     expect(except.stderr).toContain('is selected by -except=hello.*');
