@@ -31,6 +31,7 @@ import {
   EC2Client,
   ImportKeyPairCommand,
   ModifyImageAttributeCommand,
+  ModifyInstanceAttributeCommand,
   RegisterImageCommand,
   RunInstancesCommand,
   StopInstancesCommand,
@@ -289,17 +290,21 @@ describe('instances (blank disk: QEMU runs, no OS boots)', () => {
     expect(inv.regions['us-east-1']?.instances.map((i) => [i.id, i.state, i.ssh])).toEqual([[id, 'running', `${running?.PublicIpAddress ?? ''}:22`]]);
     expect(ec2.cloud.machines.all().filter((m) => m.vm?.running)).toHaveLength(1);
 
+    expect((await failure(c.send(new ModifyInstanceAttributeCommand({ InstanceId: id, EnaSupport: { Value: true } })))).name).toBe('IncorrectInstanceState');
     expect(await failure(c.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId })))).toMatchObject({ name: 'DependencyViolation', message: `resource ${sg.GroupId ?? ''} has a dependent object` });
 
     const stop = await c.send(new StopInstancesCommand({ InstanceIds: [id] }));
     expect(stop.StoppingInstances?.[0]).toMatchObject({ PreviousState: { Name: 'running' }, CurrentState: { Name: 'stopping' } });
     await waitUntilInstanceStopped(waiter(c), { InstanceIds: [id] });
     expect(ec2.cloud.machines.get(id)?.vm).toBeNull();
+    // ENA is changed on the stopped instance (as amazon-ebs does) and the image inherits it.
+    await c.send(new ModifyInstanceAttributeCommand({ InstanceId: id, EnaSupport: { Value: false } }));
 
     // CreateImage of the stopped instance: the image pending, its snapshot with progress, then available.
     const img = await c.send(new CreateImageCommand({ InstanceId: id, Name: 'from-blank', TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 's', Value: '1' }] }] }));
     const pending = (await c.send(new DescribeImagesCommand({ ImageIds: [img.ImageId ?? ''] }))).Images?.[0];
     expect(pending?.State).toBe('pending');
+    expect(pending?.EnaSupport).toBe(false);
     const snapId = pending?.BlockDeviceMappings?.[0]?.Ebs?.SnapshotId ?? '';
     const progress = new Set<string>();
     while ((await c.send(new DescribeImagesCommand({ ImageIds: [img.ImageId ?? ''] }))).Images?.[0]?.State === 'pending') {

@@ -147,6 +147,9 @@ export interface Instance {
   iamInstanceProfile: string | undefined;
   userData: string | undefined;
   shutdownBehavior: 'stop' | 'terminate';
+  /** Set by ModifyInstanceAttribute; images created from the instance inherit them. */
+  enaSupport: boolean | undefined;
+  sriovNetSupport: string | undefined;
   /** When it reached `terminated` (terminated instances stay visible for a while, as on EC2). */
   terminatedAt: Date | null;
 }

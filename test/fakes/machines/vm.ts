@@ -24,6 +24,9 @@ export interface VmSpec {
 }
 
 const OVMF = '/usr/share/ovmf/OVMF.fd';
+/** VMs still running; switched off if this process exits without stopping them (a killed test). */
+const live = new Set<Vm>();
+let exitHook = false;
 const driver = new HostQemuDriver();
 let accelerator: Promise<'kvm' | 'tcg'> | null = null;
 
@@ -63,7 +66,16 @@ export class Vm {
       '-display', 'none',
     ];
     const proc = await driver.spawnQemu('qemu-system-x86_64', args, path.join(spec.dir, 'qemu.log'));
-    return new Vm(spec, proc);
+    const vm = new Vm(spec, proc);
+    live.add(vm);
+    void proc.exited.then(() => live.delete(vm));
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => {
+        for (const v of live) v.kill();
+      });
+    }
+    return vm;
   }
 
   get pid(): number {

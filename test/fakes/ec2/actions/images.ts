@@ -82,7 +82,7 @@ export const createImage: Action = ({ cloud, region, p }) => {
     description: p.str('Description'),
     architecture: source?.architecture ?? 'x86_64',
     bootMode: source?.bootMode,
-    enaSupport: source?.enaSupport ?? true,
+    enaSupport: inst.enaSupport ?? source?.enaSupport ?? true,
     imdsSupport: source?.imdsSupport,
     loginUser: source?.loginUser,
     blockDevices: [rootDevice(inst.rootDeviceName, snap, 'gp2')],
@@ -90,6 +90,7 @@ export const createImage: Action = ({ cloud, region, p }) => {
     tags: tagsFor(p, 'image', ['image', 'snapshot']),
   });
   img.sourceInstanceId = inst.id;
+  img.sriovNetSupport = inst.sriovNetSupport;
   snap.description = `Created by CreateImage(${inst.id}) for ${img.id}`;
   region.images.set(img.id, img);
   void finishImage(cloud, img, [snap], () => cloud.machines.capture(inst.id, snap.disk, !p.bool('NoReboot')));

@@ -1,7 +1,7 @@
 // Every EC2 action the local EC2 answers, by its Query API name.
 import type { Action } from './context.js';
 import { copyImage, createImage, deregisterImage, describeImageAttribute, describeImages, modifyImageAttribute, registerImage } from './images.js';
-import { describeInstances, describeInstanceStatus, describeInstanceTypes, getConsoleOutput, runInstances, startInstances, stopInstances, terminateInstances } from './instances.js';
+import { describeInstances, describeInstanceStatus, describeInstanceTypes, getConsoleOutput, modifyInstanceAttribute, runInstances, startInstances, stopInstances, terminateInstances } from './instances.js';
 import { cancelImportTask, describeImportImageTasks, describeImportSnapshotTasks, importImage, importSnapshot } from './imports.js';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './keypairs.js';
 import {
@@ -33,6 +33,7 @@ export const EC2_ACTIONS: Record<string, Action> = {
   StartInstances: startInstances,
   TerminateInstances: terminateInstances,
   GetConsoleOutput: getConsoleOutput,
+  ModifyInstanceAttribute: modifyInstanceAttribute,
   DescribeInstanceTypes: describeInstanceTypes,
   CreateKeyPair: createKeyPair,
   ImportKeyPair: importKeyPair,

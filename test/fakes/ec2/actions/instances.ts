@@ -107,6 +107,8 @@ export const runInstances: Action = async (ctx) => {
       iamInstanceProfile: iamProfile?.str('Arn') ?? iamProfile?.str('Name'),
       userData: p.str('UserData'),
       shutdownBehavior,
+      enaSupport: undefined,
+      sriovNetSupport: undefined,
       terminatedAt: null,
     };
     region.instances.set(id, inst);
@@ -194,6 +196,39 @@ export const terminateInstances: Action = ({ cloud, region, p }) => {
     }),
   };
 };
+
+/** The attributes Packer's amazon-ebs changes on its stopped instance (ENA, SR-IOV...). */
+export const modifyInstanceAttribute: Action = ({ cloud, region, p }) => {
+  dryRun(p);
+  const i = cloud.instance(region, p.required('InstanceId'));
+  const state = stateOf(cloud, i);
+  const value = (name: string): string | undefined => p.object(name)?.str('Value') ?? (p.str('Attribute') === lowerFirst(name) ? p.str('Value') : undefined);
+  const needsStopped = ['EnaSupport', 'SriovNetSupport', 'InstanceType', 'UserData'].filter((n) => value(n) !== undefined);
+  if (needsStopped.length > 0 && state !== 'stopped') {
+    throw new AwsError('IncorrectInstanceState', `The instance '${i.id}' is not in the 'stopped' state (it is '${state}'); ${needsStopped.join(', ')} can only be changed on a stopped instance.`);
+  }
+  const ena = value('EnaSupport');
+  if (ena !== undefined) i.enaSupport = ena === 'true';
+  const sriov = value('SriovNetSupport');
+  if (sriov !== undefined) i.sriovNetSupport = sriov;
+  const type = value('InstanceType');
+  if (type !== undefined) {
+    if (!INSTANCE_TYPES[type]) throw invalidValue('InstanceType', type);
+    i.instanceType = type;
+  }
+  const behavior = value('InstanceInitiatedShutdownBehavior');
+  if (behavior !== undefined) {
+    if (behavior !== 'stop' && behavior !== 'terminate') throw invalidValue('InstanceInitiatedShutdownBehavior', behavior);
+    i.shutdownBehavior = behavior;
+  }
+  const groups = p.list('GroupId');
+  if (groups.length > 0) i.securityGroupIds = groups.map((g) => cloud.securityGroup(region, g).id);
+  return { return: true };
+};
+
+function lowerFirst(s: string): string {
+  return `${s[0]?.toLowerCase() ?? ''}${s.slice(1)}`;
+}
 
 export const getConsoleOutput: Action = async ({ cloud, region, p }) => {
   const i = cloud.instance(region, p.required('InstanceId'));
@@ -335,7 +370,8 @@ function instanceXml(cloud: Ec2Cloud, i: Instance): XmlObject {
         ],
     iamInstanceProfile: i.iamInstanceProfile === undefined ? undefined : { arn: i.iamInstanceProfile, id: 'AIPAFAKEPROFILE' },
     ebsOptimized: false,
-    enaSupport: image?.enaSupport ?? true,
+    enaSupport: i.enaSupport ?? image?.enaSupport ?? true,
+    sriovNetSupport: i.sriovNetSupport,
     bootMode: image?.bootMode,
     metadataOptions: { state: 'applied', httpTokens: 'required', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled' },
     platformDetails: 'Linux/UNIX',
