@@ -22,6 +22,8 @@ export interface QemuArgsInput {
   serialLog: string;
   /** No display available (no $DISPLAY): forced headless. */
   noDisplay: boolean;
+  /** The FAT image made from floppy_files/floppy_dirs/floppy_content. */
+  floppy: string | null;
 }
 
 export function qemuArgs(i: QemuArgsInput): string[] {
@@ -30,34 +32,54 @@ export function qemuArgs(i: QemuArgsInput): string[] {
     ['-name', c.vmName],
     ['-machine', `type=${c.machineType}`],
     ['-accel', i.accelerator],
-    ['-cpu', i.accelerator === 'kvm' ? 'host' : 'max'],
+    ['-cpu', cpuModel(c.cpuModel, i.accelerator)],
     ['-smp', String(c.cpus)],
     ['-m', `${c.memoryMb}M`],
   ];
-  const fmt = c.format;
-  if (c.diskInterface === 'virtio') {
-    defaults.push(['-drive', `file=${i.disk},if=virtio,format=${fmt},cache=writeback,discard=unmap`]);
-  } else if (c.diskInterface === 'ide') {
-    defaults.push(['-drive', `file=${i.disk},if=ide,format=${fmt},cache=writeback,discard=unmap`]);
-  } else {
-    defaults.push(['-device', 'virtio-scsi-pci,id=scsi0']);
-    defaults.push(['-drive', `file=${i.disk},if=none,id=drive0,format=${fmt},cache=writeback,discard=unmap`]);
-    defaults.push(['-device', 'scsi-hd,bus=scsi0.0,drive=drive0']);
-  }
+  defaults.push(...diskArgs(c, i.disk));
   if (i.installIso !== null) defaults.push(['-drive', `file=${i.installIso},media=cdrom,readonly=on`]);
   if (i.cdIso !== null) defaults.push(['-drive', `file=${i.cdIso},media=cdrom,readonly=on`]);
   if (c.efiBoot) {
     defaults.push(['-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${c.efiFirmwareCode}`]);
     if (i.efiVars !== null) defaults.push(['-drive', `if=pflash,format=raw,unit=1,file=${i.efiVars}`]);
   }
+  if (i.floppy !== null) defaults.push(['-drive', `file=${i.floppy},if=floppy,index=0,format=raw`]);
   defaults.push(['-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${i.sshPort}-:22`]);
   defaults.push(['-device', `${c.netDevice},netdev=n0`]);
   defaults.push(['-boot', i.installIso !== null ? 'once=d' : 'c']);
   defaults.push(['-qmp', `unix:${i.qmpSocket},server=on,wait=off`]);
   defaults.push(['-serial', `file:${i.serialLog}`]);
   if (c.headless || i.noDisplay) defaults.push(['-display', 'none']);
+  else if (c.display !== null) defaults.push(['-display', c.display]);
 
   const overridden = new Set(c.qemuArgs.map((a) => a[0]).filter((f): f is string => f !== undefined && SINGLE.has(f)));
   const kept = defaults.filter((d) => !overridden.has(d[0] ?? ''));
   return [...kept, ...c.qemuArgs].flat();
+}
+
+/** cpu_model, else the best the accelerator offers. "host" needs KVM: under TCG it is "max". */
+export function cpuModel(configured: string | null, accelerator: 'kvm' | 'tcg'): string {
+  if (configured === null) return accelerator === 'kvm' ? 'host' : 'max';
+  return configured === 'host' && accelerator === 'tcg' ? 'max' : configured;
+}
+
+/**
+ * The boot disk on Packer's disk_interface, with disk_cache, disk_discard and
+ * disk_detect_zeroes ("off" is left out, as Packer does, for QEMUs without the option).
+ */
+function diskArgs(c: QemuConfig, disk: string): string[][] {
+  const opts = `format=${c.format},cache=${c.diskCache},discard=${c.diskDiscard}${c.diskDetectZeroes === 'off' ? '' : `,detect-zeroes=${c.diskDetectZeroes}`}`;
+  const detached = ['-drive', `file=${disk},if=none,id=drive0,${opts}`];
+  switch (c.diskInterface) {
+    case 'virtio':
+    case 'ide':
+      return [['-drive', `file=${disk},if=${c.diskInterface},${opts}`]];
+    case 'scsi':
+    case 'virtio-scsi':
+      return [['-device', 'virtio-scsi-pci,id=scsi0'], detached, ['-device', 'scsi-hd,bus=scsi0.0,drive=drive0']];
+    case 'sata':
+      return [['-device', 'ahci,id=ahci0'], detached, ['-device', 'ide-hd,bus=ahci0.0,drive=drive0']];
+    case 'nvme':
+      return [detached, ['-device', 'nvme,serial=imgbuild0,drive=drive0']];
+  }
 }

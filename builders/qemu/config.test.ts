@@ -57,7 +57,7 @@ describe('qemuArgs', () => {
     ctx,
   ).config;
   if (!config) throw new Error('config');
-  const args = qemuArgs({ config, accelerator: 'tcg', disk: '/b/disk.qcow2', installIso: null, cdIso: '/b/cd.iso', efiVars: null, sshPort: 2222, qmpSocket: '/b/qmp.sock', serialLog: '/b/serial.log', noDisplay: true });
+  const args = qemuArgs({ config, accelerator: 'tcg', disk: '/b/disk.qcow2', installIso: null, cdIso: '/b/cd.iso', efiVars: null, sshPort: 2222, qmpSocket: '/b/qmp.sock', serialLog: '/b/serial.log', noDisplay: true, floppy: null });
 
   test('exposes only SSH, forwarded from 127.0.0.1', () => {
     const netdevs = args.filter((_, i) => args[i - 1] === '-netdev');

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { diagnosticAt, durationSchema, prepareConfig } from '../../src/core/config.js';
 import type { Prepared, PrepareContext, RawConfig } from '../../src/core/plugin.js';
 import type { Diagnostic } from '../../src/hcl/diagnostic.js';
+import type { FloppyImageSpec } from '../../src/vm/floppy.js';
 import { sshConfigFrom, sshConfigShape, type SshConfig } from '../../src/communicators/ssh/config.js';
 
 export const qemuSchema = z.object({
@@ -19,7 +20,11 @@ export const qemuSchema = z.object({
   disk_size: z.string().optional(),
   format: z.enum(['qcow2', 'raw']).optional(),
   disk_compression: z.boolean().optional(),
-  disk_interface: z.enum(['virtio', 'ide', 'scsi', 'virtio-scsi']).optional(),
+  disk_interface: z.enum(['virtio', 'virtio-scsi', 'scsi', 'ide', 'sata', 'nvme']).optional(),
+  disk_cache: z.enum(['writeback', 'writethrough', 'none', 'unsafe', 'directsync']).optional(),
+  disk_discard: z.enum(['ignore', 'unmap']).optional(),
+  disk_detect_zeroes: z.enum(['off', 'on', 'unmap']).optional(),
+  cpu_model: z.string().optional(),
   net_device: z.string().optional(),
   accelerator: z.enum(['none', 'kvm', 'tcg']).optional(),
   cpus: z.number().int().min(1).optional(),
@@ -31,6 +36,12 @@ export const qemuSchema = z.object({
   efi_firmware_code: z.string().optional(),
   efi_firmware_vars: z.string().optional(),
   headless: z.boolean().optional(),
+  display: z.string().optional(),
+  use_default_display: z.boolean().optional(),
+  floppy_files: z.array(z.string()).optional(),
+  floppy_dirs: z.array(z.string()).optional(),
+  floppy_content: z.record(z.string()).optional(),
+  floppy_label: z.string().optional(),
   cd_files: z.array(z.string()).optional(),
   cd_content: z.record(z.string()).optional(),
   cd_label: z.string().optional(),
@@ -40,6 +51,7 @@ export const qemuSchema = z.object({
   http_port_max: z.number().int().min(0).max(65535).optional(),
   boot_wait: durationSchema().optional(),
   boot_command: z.array(z.string()).optional(),
+  boot_steps: z.array(z.array(z.string()).min(1).max(2)).optional(),
   boot_key_interval: durationSchema().optional(),
   shutdown_command: z.string().optional(),
   shutdown_timeout: durationSchema().optional(),
@@ -48,11 +60,13 @@ export const qemuSchema = z.object({
   ...sshConfigShape,
 });
 
+const NO_VNC = 'imgbuild types boot_command through QMP, not VNC; no VNC server is started (see builders/qemu/README.md).';
 const IGNORED: Record<string, string> = {
-  vnc_bind_address: 'imgbuild types boot_command through QMP, not VNC; no VNC server is started.',
-  vnc_port_min: 'imgbuild types boot_command through QMP, not VNC; no VNC server is started.',
-  vnc_port_max: 'imgbuild types boot_command through QMP, not VNC; no VNC server is started.',
-  vnc_use_password: 'imgbuild types boot_command through QMP, not VNC; no VNC server is started.',
+  vnc_bind_address: NO_VNC,
+  vnc_port_min: NO_VNC,
+  vnc_port_max: NO_VNC,
+  vnc_use_password: NO_VNC,
+  disable_vnc: NO_VNC,
   http_bind_address: 'The HTTP server always listens on 127.0.0.1 only; the guest reaches it as 10.0.2.2.',
   host_port_min: 'The SSH port is forwarded from a free port on 127.0.0.1 chosen at run time.',
   host_port_max: 'The SSH port is forwarded from a free port on 127.0.0.1 chosen at run time.',
@@ -70,7 +84,15 @@ export interface QemuConfig {
   diskSizeBytes: number | null;
   format: 'qcow2' | 'raw';
   diskCompression: boolean;
-  diskInterface: 'virtio' | 'ide' | 'scsi' | 'virtio-scsi';
+  diskInterface: DiskInterface;
+  /** QEMU's -drive cache= (Packer's default writeback). */
+  diskCache: string;
+  /** -drive discard= (Packer's default ignore). */
+  diskDiscard: 'ignore' | 'unmap';
+  /** -drive detect-zeroes=; "off" is left out of the command line, as Packer does. */
+  diskDetectZeroes: 'off' | 'on' | 'unmap';
+  /** -cpu; null: "host" under KVM, "max" under TCG. */
+  cpuModel: string | null;
   netDevice: string;
   accelerator: 'auto' | 'none' | 'kvm' | 'tcg';
   cpus: number;
@@ -82,6 +104,9 @@ export interface QemuConfig {
   efiFirmwareCode: string;
   efiFirmwareVars: string;
   headless: boolean;
+  /** -display when not headless; null with use_default_display (QEMU chooses). */
+  display: string | null;
+  floppy: FloppySpec | null;
   cdFiles: string[];
   cdContent: Record<string, string>;
   cdLabel: string;
@@ -91,6 +116,8 @@ export interface QemuConfig {
   httpPortMax: number;
   bootWaitMs: number;
   bootCommand: string[];
+  /** Packer's boot_steps: keys typed in order, each with the description shown as it runs. */
+  bootSteps: { keys: string; description: string | null }[];
   bootKeyIntervalMs: number;
   shutdownCommand: string | null;
   shutdownTimeoutMs: number;
@@ -99,6 +126,11 @@ export interface QemuConfig {
   communicator: 'ssh' | 'none';
   ssh: SshConfig;
 }
+
+export type DiskInterface = 'virtio' | 'virtio-scsi' | 'scsi' | 'ide' | 'sata' | 'nvme';
+
+/** floppy_files (a listed directory's files go to the root), floppy_dirs, floppy_content. */
+export type FloppySpec = FloppyImageSpec;
 
 export const DEFAULT_OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 export const DEFAULT_OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
@@ -133,8 +165,19 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
   const portMin = c.http_port_min ?? 8000;
   const portMax = c.http_port_max ?? 9000;
   if (portMin > portMax) errors.push(diagnosticAt(raw, ['http_port_min'], 'Invalid value', `http_port_min: ${portMin} is above http_port_max ${portMax}.`));
-  if ((c.efi_firmware_code !== undefined || c.efi_firmware_vars !== undefined) && c.efi_boot !== true) {
-    prepared.warnings.push(diagnosticAt(raw, ['efi_firmware_code'], 'Argument has no effect', 'efi_firmware_code/efi_firmware_vars are used only with efi_boot = true.', 'warning'));
+  // Packer (QemuEFIBootConfig.loadDefaults): setting either firmware file turns EFI on.
+  const efiBoot = c.efi_boot ?? (c.efi_firmware_code !== undefined || c.efi_firmware_vars !== undefined);
+  if (c.boot_command !== undefined && c.boot_steps !== undefined) {
+    errors.push(diagnosticAt(raw, ['boot_steps'], 'Conflicting arguments', 'boot_steps: use either boot_command or boot_steps, not both.'));
+  }
+  const floppy: FloppySpec = {
+    files: (c.floppy_files ?? []).map(abs),
+    dirs: (c.floppy_dirs ?? []).map(abs),
+    content: c.floppy_content ?? {},
+    label: c.floppy_label ?? 'packer',
+  };
+  if (!/^[A-Za-z0-9 _!#$%&'()@^`{}~-]{1,11}$/.test(floppy.label)) {
+    errors.push(diagnosticAt(raw, ['floppy_label'], 'Invalid value', `floppy_label: "${floppy.label}" is not a FAT volume label (1 to 11 letters, digits, spaces or _-!#$%&'()@^\`{}~).`));
   }
   const communicator = c.communicator ?? 'ssh';
   const ssh = sshConfigFrom(c, raw, ctx.templateDir, communicator === 'ssh' ? errors : []);
@@ -153,17 +196,25 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
       format,
       diskCompression: c.disk_compression ?? false,
       diskInterface: c.disk_interface ?? 'virtio',
+      diskCache: c.disk_cache ?? 'writeback',
+      diskDiscard: c.disk_discard ?? 'ignore',
+      diskDetectZeroes: c.disk_detect_zeroes ?? 'off',
+      cpuModel: c.cpu_model ?? null,
       netDevice: c.net_device ?? 'virtio-net',
       accelerator: c.accelerator ?? 'auto',
       cpus: c.cpus ?? 1,
       memoryMb: c.memory ?? 512,
-      machineType: c.machine_type ?? (c.efi_boot === true ? 'q35' : 'pc'),
+      machineType: c.machine_type ?? (efiBoot ? 'q35' : 'pc'),
       qemuBinary: c.qemu_binary ?? 'qemu-system-x86_64',
       qemuArgs: c.qemuargs ?? [],
-      efiBoot: c.efi_boot ?? false,
+      efiBoot,
       efiFirmwareCode: abs(c.efi_firmware_code ?? DEFAULT_OVMF_CODE),
       efiFirmwareVars: abs(c.efi_firmware_vars ?? DEFAULT_OVMF_VARS),
       headless: c.headless ?? false,
+      // Packer: "none" (or no display) means "let QEMU choose" only with use_default_display;
+      // otherwise gtk.
+      display: c.display !== undefined && c.display !== 'none' ? c.display : c.use_default_display === true ? null : 'gtk',
+      floppy: floppy.files.length + floppy.dirs.length + Object.keys(floppy.content).length > 0 ? floppy : null,
       cdFiles: (c.cd_files ?? []).map(abs),
       cdContent: c.cd_content ?? {},
       cdLabel: c.cd_label ?? 'cidata',
@@ -173,6 +224,7 @@ export function prepareQemu(raw: RawConfig, ctx: PrepareContext): Prepared<QemuC
       httpPortMax: portMax,
       bootWaitMs: c.boot_wait ?? 10_000,
       bootCommand: c.boot_command ?? [],
+      bootSteps: (c.boot_steps ?? []).map(([keys = '', description]) => ({ keys, description: description ?? null })),
       bootKeyIntervalMs: c.boot_key_interval ?? 20,
       shutdownCommand: c.shutdown_command ?? null,
       shutdownTimeoutMs: c.shutdown_timeout ?? 5 * 60_000,

@@ -17,8 +17,10 @@ import type { Communicator } from '../../src/core/plugin.js';
 import { SshCommunicator, type SshConnectOptions } from '../../src/communicators/ssh/index.js';
 import { defaultCacheDir } from '../../src/oci/cache-dir.js';
 import { startHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/vm/http-server.js';
+import { makeFloppy } from '../../src/vm/floppy.js';
 import { makeIso, type IsoSpec } from '../../src/vm/iso.js';
 import { connectQmp, type Qmp } from '../../src/vm/qmp.js';
+import type { FloppySpec } from './config.js';
 
 const execFileP = promisify(execFile);
 
@@ -47,6 +49,8 @@ export interface QemuDriver {
   kvmWorks(qemuBinary: string): Promise<boolean>;
   freePort(): Promise<number>;
   spawnQemu(binary: string, args: string[], logFile: string): Promise<QemuProcess>;
+  /** A FAT floppy image (floppy_files, floppy_dirs, floppy_content). */
+  makeFloppy(spec: FloppySpec, out: string, signal: AbortSignal): Promise<void>;
   connectQmp(socketPath: string, signal: AbortSignal): Promise<Qmp>;
   makeIso(spec: IsoSpec, staging: string, out: string, signal: AbortSignal): Promise<void>;
   startHttp(opts: HttpServerOptions): Promise<HttpServerHandle>;
@@ -141,41 +145,12 @@ export class HostQemuDriver implements QemuDriver {
     });
   }
 
-  async spawnQemu(binary: string, args: string[], logFile: string): Promise<QemuProcess> {
-    const fd = openSync(logFile, 'a');
-    try {
-      const child = spawn(binary, args, { stdio: ['ignore', fd, fd] });
-      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-        child.once('error', () => resolve({ code: 127, signal: null }));
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', () => resolve());
-        child.once('error', (e) =>
-          reject(
-            (e as NodeJS.ErrnoException).code === 'ENOENT'
-              ? new EnvironmentError(`${binary} not found; install it with apt-get install qemu-system-x86 or set qemu_binary`)
-              : new BuildError(`start ${binary}: ${e.message}`, { cause: e }),
-          ),
-        );
-      });
-      let running = true;
-      void exited.then(() => (running = false));
-      const pid = child.pid ?? 0;
-      return {
-        pid,
-        journalHandle: await processHandle(pid),
-        exited,
-        get running() {
-          return running;
-        },
-        kill: (sig) => {
-          if (running) child.kill(sig);
-        },
-      };
-    } finally {
-      closeSync(fd);
-    }
+  spawnQemu(binary: string, args: string[], logFile: string): Promise<QemuProcess> {
+    return spawnLogged(binary, args, logFile, `${binary} not found; install it with apt-get install qemu-system-x86 or set qemu_binary`);
+  }
+
+  makeFloppy(spec: FloppySpec, out: string, signal: AbortSignal): Promise<void> {
+    return makeFloppy(spec, out, signal);
   }
 
   connectQmp(socketPath: string, signal: AbortSignal): Promise<Qmp> {
@@ -241,4 +216,42 @@ async function runProbe(binary: string, extra: string[], serialFile: string, exp
   child.kill('SIGKILL');
   await exited;
   return ok;
+}
+
+/** A long-running helper process with its output in `logFile`, journaled by its caller. */
+async function spawnLogged(binary: string, args: string[], logFile: string, missing: string): Promise<QemuProcess> {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(binary, args, { stdio: ['ignore', fd, fd] });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: 127, signal: null }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (e) =>
+        reject(
+          (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new EnvironmentError(missing)
+            : new BuildError(`start ${binary}: ${e.message}`, { cause: e }),
+        ),
+      );
+    });
+    let running = true;
+    void exited.then(() => (running = false));
+    const pid = child.pid ?? 0;
+    return {
+      pid,
+      journalHandle: await processHandle(pid),
+      exited,
+      get running() {
+        return running;
+      },
+      kill: (sig) => {
+        if (running) child.kill(sig);
+      },
+    };
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -16,6 +16,7 @@ import { StepBootCommand } from './steps/step-boot-command.js';
 import { StepBuildDir } from './steps/step-build-dir.js';
 import { StepConnect } from './steps/step-connect.js';
 import { StepCreateCd } from './steps/step-create-cd.js';
+import { StepCreateFloppy } from './steps/step-create-floppy.js';
 import { StepCreateDisk } from './steps/step-create-disk.js';
 import { StepDownload } from './steps/step-download.js';
 import { StepEfiVars } from './steps/step-efi-vars.js';
@@ -45,6 +46,7 @@ export function qemuSteps(config: QemuConfig, driver: QemuDriver = new HostQemuD
     new StepEfiVars(config, driver),
     new StepHttpServer(config, driver),
     new StepCreateCd(config, driver),
+    new StepCreateFloppy(config, driver),
     new StepRunQemu(config, driver),
     new StepBootCommand(config, driver),
     new StepConnect(config, driver),

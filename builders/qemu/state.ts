@@ -16,6 +16,7 @@ export const QEMU_SOURCE = new StateKey<string>('qemu.source');
 /** The disk the VM boots from, in the build dir. */
 export const QEMU_DISK = new StateKey<string>('qemu.disk');
 export const QEMU_CD = new StateKey<string>('qemu.cd');
+export const QEMU_FLOPPY = new StateKey<string>('qemu.floppy');
 export const QEMU_HTTP_PORT = new StateKey<number>('qemu.http-port');
 /** The per-build copy of the OVMF variables file. */
 export const QEMU_EFI_VARS = new StateKey<string>('qemu.efi-vars');

@@ -16,6 +16,7 @@ import { StateBag } from '../../src/core/state.js';
 import { rawConfig } from '../../src/core/testing.js';
 import type { SshConnectOptions } from '../../src/communicators/ssh/connect.js';
 import type { HttpServerHandle, HttpServerOptions } from '../../src/vm/http-server.js';
+import type { FloppySpec } from './config.js';
 import type { IsoSpec } from '../../src/vm/iso.js';
 import type { Qmp } from '../../src/vm/qmp.js';
 import { prepareQemu, type QemuConfig } from './config.js';
@@ -145,6 +146,10 @@ class FakeDriver implements QemuDriver {
   async makeIso(spec: IsoSpec, _staging: string, out: string): Promise<void> {
     this.calls.push(['iso', spec.label, JSON.stringify(spec.content)]);
     writeFileSync(out, 'iso');
+  }
+  async makeFloppy(spec: FloppySpec, out: string): Promise<void> {
+    this.calls.push(['floppy', spec.label, JSON.stringify(spec.content)]);
+    writeFileSync(out, 'floppy');
   }
   async startHttp(_opts: HttpServerOptions): Promise<HttpServerHandle> {
     this.httpOpen++;

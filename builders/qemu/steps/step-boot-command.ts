@@ -21,16 +21,19 @@ export class StepBootCommand implements Step {
   async run(ctx: StepContext): Promise<void> {
     const vm = ctx.state.require(QEMU_VM);
     const c = this.config;
-    if (c.bootCommand.length === 0) return;
+    // Packer's boot_steps: the same keys as boot_command, in steps, each description shown
+    // as its step is typed.
+    const steps = c.bootSteps.length > 0 ? c.bootSteps : c.bootCommand.length > 0 ? [{ keys: c.bootCommand.join(''), description: null }] : [];
+    if (steps.length === 0) return;
     const port = ctx.state.get(QEMU_HTTP_PORT);
     const key = ctx.state.get(QEMU_TEMP_KEY);
-    const text = renderPlaceholders(c.bootCommand.join(''), {
+    const vars = {
       Name: c.vmName,
       HTTPIP: GUEST_HOST_IP,
       ...(port !== undefined ? { HTTPPort: String(port) } : {}),
       ...(key ? { SSHPublicKey: key.publicKey } : {}),
-    });
-    const actions = parseBootCommand(text);
+    };
+    const parsed = steps.map((s) => ({ description: s.description, actions: parseBootCommand(renderPlaceholders(s.keys, vars)) }));
     // Stops the waits and the typing as soon as QEMU exits.
     const died = new AbortController();
     void vm.process.exited.then(() => died.abort());
@@ -41,7 +44,10 @@ export class StepBootCommand implements Step {
         await this.driver.sleep(c.bootWaitMs, signal);
       }
       ctx.ui.say('Typing the boot command...');
-      await typeBootCommand(vm.qmp, actions, { keyIntervalMs: c.bootKeyIntervalMs, signal, sleep: (ms, s) => this.driver.sleep(ms, s) });
+      for (const [i, step] of parsed.entries()) {
+        if (step.description !== null) ctx.ui.message(`[${i + 1}/${parsed.length}] ${step.description}`);
+        await typeBootCommand(vm.qmp, step.actions, { keyIntervalMs: c.bootKeyIntervalMs, signal, sleep: (ms, s) => this.driver.sleep(ms, s) });
+      }
     } catch (e) {
       if (ctx.signal.aborted) throw new CancelledError();
       if (!vm.process.running) throw await exitedError(vm.process, vm.qemuLog);

@@ -11,7 +11,7 @@ import type { Step, StepContext } from '../../../src/core/plugin.js';
 import { qemuArgs } from '../args.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver, QemuProcess } from '../driver.js';
-import { QEMU_ACCELERATOR, QEMU_BUILD_DIR, QEMU_CD, QEMU_DISK, QEMU_EFI_VARS, QEMU_SOURCE, QEMU_VM } from '../state.js';
+import { QEMU_ACCELERATOR, QEMU_BUILD_DIR, QEMU_CD, QEMU_DISK, QEMU_EFI_VARS, QEMU_FLOPPY, QEMU_SOURCE, QEMU_VM } from '../state.js';
 import type { Qmp } from '../../../src/vm/qmp.js';
 
 export class StepRunQemu implements Step {
@@ -54,7 +54,10 @@ export class StepRunQemu implements Step {
       qmpSocket,
       serialLog,
       noDisplay: !this.env['DISPLAY'] && !this.env['WAYLAND_DISPLAY'],
+      floppy: ctx.state.get(QEMU_FLOPPY) ?? null,
     });
+    const accel = ctx.state.require(QEMU_ACCELERATOR);
+    if (this.config.cpuModel === 'host' && accel === 'tcg') ctx.ui.message('cpu_model "host" needs KVM, which is not usable here: the guest gets "max" under TCG.');
     ctx.ui.say(`Starting QEMU (${ctx.state.require(QEMU_ACCELERATOR)}, ${this.config.cpus} CPU, ${this.config.memoryMb} MiB); SSH forwarded from 127.0.0.1:${sshPort}`);
     ctx.ui.message(`${this.config.qemuBinary} ${args.join(' ')}`);
     this.proc = await this.driver.spawnQemu(this.config.qemuBinary, args, qemuLog);
