@@ -1,6 +1,6 @@
 // The light half of the shell-local post-processor: name, schema and prepare; index.ts adds
 // process() and imports what it runs.
-import { prepareShellLocal, shellLocalSchema, type ShellLocalConfig } from '../../provisioners/shell-local/config.js';
+import { prepareShellLocal, shellLocalSchema, type ShellLocalConfig } from '../../src/shell-local/config.js';
 import type { PostProcessorDefinition } from '../../src/core/plugin.js';
 import { shellLocalPostExtra } from './config.js';
 

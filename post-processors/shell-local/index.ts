@@ -1,8 +1,8 @@
 // The shell-local post-processor: runs commands on this host after the build; the input
 // artifact passes through unchanged (Packer forces keep_input_artifact for it).
 import type { PostProcessor } from '../../src/core/plugin.js';
-import type { ShellLocalConfig } from '../../provisioners/shell-local/config.js';
-import { runShellLocal } from '../../provisioners/shell-local/driver.js';
+import type { ShellLocalConfig } from '../../src/shell-local/config.js';
+import { runShellLocal } from '../../src/shell-local/run.js';
 import { shellLocalPostDefinition } from './definition.js';
 
 export const shellLocalPostProcessor: PostProcessor<ShellLocalConfig> = {

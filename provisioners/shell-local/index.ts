@@ -1,8 +1,8 @@
 // The shell-local provisioner: runs commands on the machine running imgbuild.
 import type { Provisioner } from '../../src/core/plugin.js';
-import type { ShellLocalConfig } from './config.js';
+import type { ShellLocalConfig } from '../../src/shell-local/config.js';
 import { shellLocalDefinition } from './definition.js';
-import { runShellLocal } from './driver.js';
+import { runShellLocal } from '../../src/shell-local/run.js';
 
 export const shellLocalProvisioner: Provisioner<ShellLocalConfig> = {
   ...shellLocalDefinition,

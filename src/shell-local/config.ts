@@ -2,10 +2,10 @@
 // (Packer's common/shell-local). Validation is pure: script files are read when run.
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Diagnostic } from '../../src/hcl/diagnostic.js';
-import { diagnosticAt, prepareConfig } from '../../src/core/config.js';
-import type { Prepared, PrepareContext, RawConfig } from '../../src/core/plugin.js';
-import { isUnknown } from '../../src/core/model/value.js';
+import type { Diagnostic } from '../hcl/diagnostic.js';
+import { diagnosticAt, prepareConfig } from '../core/config.js';
+import type { Prepared, PrepareContext, RawConfig } from '../core/plugin.js';
+import { isUnknown } from '../core/model/value.js';
 
 export const shellLocalShape = {
   command: z.string().optional(),

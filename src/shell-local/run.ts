@@ -1,3 +1,5 @@
+// Shared by the shell-local provisioner and post-processor (Packer keeps this code in its
+// SDK's shell-local package for the same reason): running commands on this machine.
 // Runs shell-local scripts on this host, as Packer's common/shell-local does: each inline
 // block or script file becomes an executable temp file run through execute_command, with
 // PACKER_* and user variables both in `{{.Vars}}` and in the environment. The command runs
@@ -6,12 +8,12 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { BuildError, EnvironmentError, cancelledBy, errorMessage } from '../../src/core/errors.js';
-import { renderGoTemplate } from '../../src/core/gotemplate.js';
-import type { BuildInfo, GeneratedData } from '../../src/core/plugin.js';
-import type { Ui } from '../../src/core/ui.js';
+import { BuildError, EnvironmentError, cancelledBy, errorMessage } from '../core/errors.js';
+import { renderGoTemplate } from '../core/gotemplate.js';
+import type { BuildInfo, GeneratedData } from '../core/plugin.js';
+import type { Ui } from '../core/ui.js';
 import type { ShellLocalConfig } from './config.js';
-import { flattenVars, setPackerHttpVars } from '../../src/core/shell-vars.js';
+import { flattenVars, setPackerHttpVars } from '../core/shell-vars.js';
 
 export interface ShellLocalRun {
   signal: AbortSignal;
