@@ -6,7 +6,7 @@ import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { STATE_DISK_RAW, STATE_DISK_SEED } from '../../src/disk/artifact.js';
 import { convertDisk, extensionOf } from '../../src/disk/formats.js';
 import type { DiskConfig } from './config.js';
-import { runDiskJob } from './job.js';
+import { runDiskJob } from '../../src/disk/export-job.js';
 import { diskDefinition, type Prepared } from './definition.js';
 
 export const DISK_BUILDER_ID = 'imgbuild.post-processor.disk';

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { writeOva } from '../../src/disk/ova.js';
-import { runDiskJob } from '../disk/job.js';
+import { runDiskJob } from '../../src/disk/export-job.js';
 import { ovaDefinition, type Prepared } from './definition.js';
 
 export const OVA_BUILDER_ID = 'imgbuild.post-processor.ova';

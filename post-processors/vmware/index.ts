@@ -6,7 +6,7 @@ import type { Artifact, PostProcessor } from '../../src/core/plugin.js';
 import { convertDisk } from '../../src/disk/formats.js';
 import { safeName } from '../../src/disk/ova.js';
 import { vmx } from '../../src/disk/vmx.js';
-import { runDiskJob } from '../disk/job.js';
+import { runDiskJob } from '../../src/disk/export-job.js';
 import { vmwareDefinition, type Prepared } from './definition.js';
 
 export const VMWARE_BUILDER_ID = 'imgbuild.post-processor.vmware';

@@ -3,11 +3,11 @@
 // removed however the job ends, and the bootable raw disk made from the input artifact.
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BuildError } from '../../src/core/errors.js';
-import { renderGoTemplate } from '../../src/core/gotemplate.js';
-import type { Artifact, PostProcessContext } from '../../src/core/plugin.js';
-import { rawDiskForArtifact, sourceDateEpochFromEnv, type RawInput } from '../../src/disk/artifact.js';
-import { parseSize } from '../../src/disk/size.js';
+import { BuildError } from '../core/errors.js';
+import { renderGoTemplate } from '../core/gotemplate.js';
+import type { Artifact, PostProcessContext } from '../core/plugin.js';
+import { rawDiskForArtifact, sourceDateEpochFromEnv, type RawInput } from './artifact.js';
+import { parseSize } from './size.js';
 
 export interface DiskJobConfig {
   output_directory: string;
