@@ -10,5 +10,7 @@ export IMGBUILD_CACHE_DIR="${IMGBUILD_CACHE_DIR:-$HOME/.cache/imgbuild}"
 mkdir -p "$IMGBUILD_CACHE_DIR"
 # Lint with type-checked rules first: a lint error fails the suite like a test does.
 npx eslint --max-warnings=0 .
+# The layers (docs/architecture.md): an import against them or a new cycle fails the suite.
+npm run --silent depcruise
 # Two workers: the machines have two cores, and e2e tests are process- and I/O-bound.
 exec node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 "$@"
