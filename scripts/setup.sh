@@ -14,6 +14,7 @@ packages=(
   gdisk mtools dosfstools grub-pc-bin grub-efi-amd64-bin grub2-common  # bootable disks without mounting
   attr pigz zstd time jq iproute2 ca-certificates git openssl python3  # attr: getfattr for layer xattrs
   openssh-server openssh-client busybox-static linux-image-amd64 cpio  # SSH and small guests in VM tests
+  virt-v2v libguestfs-tools libxml2-utils  # importers' view of our OVAs (tests; LIBGUESTFS_BACKEND=direct), OVF schema checks
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(buildah docker.io uidmap)

@@ -21,6 +21,18 @@ describe('disk, ova and vmware configuration', () => {
     expect(p.errors.map((d) => d.detail).join('\n')).toContain('Did you mean "disk_size"?');
   });
 
+  it('bootloader: the guest’s own by default, host as an opt-in, nothing else', () => {
+    expect(diskPostProcessor.prepare(rawConfig({}), ctx).config?.bootloader).toBe('guest');
+    expect(ovaPostProcessor.prepare(rawConfig({ bootloader: 'host' }), ctx).config?.bootloader).toBe('host');
+    const raw = rawConfig({ bootloader: 'grub' });
+    const p = vmwarePostProcessor.prepare(raw, ctx);
+    expect(p.errors.map((d) => d.subject?.start.line)).toEqual([lineOf(raw, 'bootloader')]);
+  });
+
+  it('ova: product, vendor, version and description for the OVF', () => {
+    expect(ovaPostProcessor.prepare(rawConfig({ product: 'P', vendor: 'V', version: '1', product_url: 'u', vendor_url: 'w', description: 'd' }), ctx).errors).toEqual([]);
+  });
+
   it('ova and vmware: accept Packer-style hardware keys', () => {
     expect(ovaPostProcessor.prepare(rawConfig({ cpus: 2, memory: 2048, nic_type: 'VmxNet3', disk_size: 4096 }), ctx).errors).toEqual([]);
     expect(vmwarePostProcessor.prepare(rawConfig({ firmware: 'efi', disk_adapter_type: 'scsi', vmx_data: { 'a.b': 'c' } }), ctx).errors).toEqual([]);

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { parseSize } from '../../src/disk/size.js';
 
+/**
+ * Who boots a disk made from a container image: the image's own GRUB (grub-pc, grub-efi-amd64,
+ * shim-signed), kept current by its kernel hooks; or, only when asked, GRUB images made from
+ * this machine's GRUB with a menu naming the one kernel there is.
+ */
+export const bootloaderOption = z.enum(['guest', 'host']).default('guest');
+
 const size = z.string().refine((v) => parseSize(v) !== null, { message: 'must be a size such as "4G", "4096M" or a number of MiB' });
 
 export const diskSchema = z.object({
@@ -16,6 +23,7 @@ export const diskSchema = z.object({
   vhd_subformat: z.enum(['dynamic', 'fixed']).default('dynamic'),
   /** Appended to the kernel command line. */
   kernel_args: z.string().optional(),
+  bootloader: bootloaderOption,
   keep_input_artifact: z.boolean().optional(),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSize } from '../../src/disk/size.js';
+import { bootloaderOption } from '../disk/config.js';
 
 export const ovaSchema = z.object({
   output_directory: z.string().default('output-{{.BuildName}}'),
@@ -13,9 +14,17 @@ export const ovaSchema = z.object({
   /** CIM operating system id (96: Debian 64-bit) and VirtualBox OS type. */
   os_id: z.number().int().min(0).default(96),
   guest_os_type: z.string().default('Debian_64'),
+  /** The OVF's ProductSection (shown by VirtualBox's import dialog) and AnnotationSection. */
+  product: z.string().optional(),
+  vendor: z.string().optional(),
+  version: z.string().optional(),
+  product_url: z.string().optional(),
+  vendor_url: z.string().optional(),
+  description: z.string().optional(),
   /** Used when the input is a container image: whole disk, bare number in MiB. */
   disk_size: z.string().refine((v) => parseSize(v) !== null, { message: 'must be a size such as "4G", "4096M" or a number of MiB' }).optional(),
   kernel_args: z.string().optional(),
+  bootloader: bootloaderOption,
   keep_input_artifact: z.boolean().optional(),
 });
 

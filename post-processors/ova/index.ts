@@ -21,6 +21,8 @@ export const ovaPostProcessor: PostProcessor<Prepared> = {
         rawDisk: src.raw, output, name: vm, seed: src.seed, sourceDateEpoch, cpus: config.cpus, memoryMiB: config.memory,
         diskController: config.disk_controller, nic: config.nic_type, osId: config.os_id, vboxOsType: config.guest_os_type,
         tmpDir: work, signal: ctx.signal,
+        product: { product: config.product, vendor: config.vendor, version: config.version, productUrl: config.product_url, vendorUrl: config.vendor_url },
+        ...(config.description !== undefined ? { description: config.description } : {}),
       });
       const artifact: Artifact = {
         builderId: OVA_BUILDER_ID,

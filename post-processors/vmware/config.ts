@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSize } from '../../src/disk/size.js';
+import { bootloaderOption } from '../disk/config.js';
 
 export const vmwareSchema = z.object({
   output_directory: z.string().default('output-{{.BuildName}}'),
@@ -21,6 +22,7 @@ export const vmwareSchema = z.object({
   vmx_data: z.record(z.string()).optional(),
   disk_size: z.string().refine((v) => parseSize(v) !== null, { message: 'must be a size such as "4G", "4096M" or a number of MiB' }).optional(),
   kernel_args: z.string().optional(),
+  bootloader: bootloaderOption,
   keep_input_artifact: z.boolean().optional(),
 });
 

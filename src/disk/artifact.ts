@@ -9,7 +9,7 @@ import type { Journal } from '../core/journal-types.js';
 import type { Artifact } from '../core/plugin.js';
 import { STATE_MANIFEST_DIGEST, STATE_OCI_LAYOUT } from '../oci/artifact-state.js';
 import { hostDiskDriver, type DiskDriver } from './driver.js';
-import { rootfsToRawDisk } from './raw-disk.js';
+import { rootfsToRawDisk, type Bootloader } from './raw-disk.js';
 
 /** Path of the raw disk an artifact carries. */
 export const STATE_DISK_RAW = 'diskRaw';
@@ -31,6 +31,10 @@ export interface RawInputOptions {
   sourceDateEpoch: number;
   sizeBytes?: number;
   kernelArgs?: string;
+  /** Default guest; see rootfsToRawDisk. */
+  bootloader?: Bootloader;
+  /** Called when a disk is built with bootloader "host", so the caller can warn. */
+  onHostBootloader?: () => void;
   driver?: DiskDriver;
   signal?: AbortSignal;
   journal?: Journal;
@@ -48,6 +52,7 @@ export async function rawDiskForArtifact(input: Artifact, o: RawInputOptions): P
   const digest = input.state[STATE_MANIFEST_DIGEST];
   if (typeof layout === 'string' && typeof digest === 'string') {
     const out = o.rawOutput ?? join(o.workDir, 'disk.raw');
+    if (o.bootloader === 'host') o.onHostBootloader?.();
     const r = await rootfsToRawDisk({
       ociLayout: layout,
       ref: digest,
@@ -56,6 +61,7 @@ export async function rawDiskForArtifact(input: Artifact, o: RawInputOptions): P
       tmpDir: o.workDir,
       ...(o.sizeBytes !== undefined ? { sizeBytes: o.sizeBytes } : {}),
       ...(o.kernelArgs !== undefined ? { kernelArgs: o.kernelArgs } : {}),
+      ...(o.bootloader !== undefined ? { bootloader: o.bootloader } : {}),
       ...(o.driver ? { driver: o.driver } : {}),
       ...(o.journal ? { journal: o.journal } : {}),
       ...sig,

@@ -14,6 +14,7 @@ export interface DiskJobConfig {
   vm_name?: string | undefined;
   disk_size?: string | undefined;
   kernel_args?: string | undefined;
+  bootloader: 'guest' | 'host';
   templateDir: string;
 }
 
@@ -58,6 +59,12 @@ export async function runDiskJob<T>(
       journal: ctx.journal,
       ...(config.disk_size !== undefined ? { sizeBytes: parseSize(config.disk_size) ?? 0 } : {}),
       ...(config.kernel_args !== undefined ? { kernelArgs: config.kernel_args } : {}),
+      bootloader: config.bootloader,
+      onHostBootloader: () =>
+        ctx.ui.warn(
+          `${who}: bootloader = "host": the disk boots through GRUB images made from this machine's GRUB, with a menu naming the one kernel in the image; ` +
+            'kernel upgrades inside the guest will not reach the boot menu, and importers that look for a bootloader (virt-v2v, AWS VM Import) refuse the disk',
+        ),
       ...opts,
     });
   try {

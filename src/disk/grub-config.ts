@@ -44,6 +44,8 @@ export function grubCfg(o: GrubCfgOptions): string {
   ].join('\n');
 }
 
-export function fstab(rootFsUuid: string): string {
-  return `# written by imgbuild\nUUID=${rootFsUuid} / ext4 errors=remount-ro 0 1\n`;
+/** The root by its UUID; with `espFsUuid`, the ESP at /boot/efi, where Debian's GRUB packages install to. */
+export function fstab(rootFsUuid: string, espFsUuid?: string): string {
+  const esp = espFsUuid !== undefined ? `UUID=${espFsUuid} /boot/efi vfat umask=0077 0 1\n` : '';
+  return `# written by imgbuild\nUUID=${rootFsUuid} / ext4 errors=remount-ro 0 1\n${esp}`;
 }

@@ -1,5 +1,5 @@
 // src/disk: root filesystems to bootable disks, VM image formats, OVF/OVA and VMX.
-export { rootfsToRawDisk, autoSize, type RawDiskOptions, type RawDiskResult, type BootMode } from './raw-disk.js';
+export { rootfsToRawDisk, autoSize, type RawDiskOptions, type RawDiskResult, type BootMode, type Bootloader } from './raw-disk.js';
 export { convertDisk, extensionOf, DISK_FORMATS, type DiskFormat, type ConvertOptions, type VmdkSubformat } from './formats.js';
 export { writeOva, sha256File, safeName, type OvaOptions, type OvaResult } from './ova.js';
 export { ovfEnvelope, type OvfOptions } from './ovf.js';

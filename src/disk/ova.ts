@@ -10,7 +10,7 @@ import { encodeHeader, padding, TAR_END } from '../oci/tar-header.js';
 import { hostDiskDriver, type DiskDriver } from './driver.js';
 import { convertDisk } from './formats.js';
 import { uuidFrom } from './ids.js';
-import { ovfEnvelope, type OvfOptions } from './ovf.js';
+import { ovfEnvelope, type OvfOptions, type ProductInfo } from './ovf.js';
 import { vmdkPopulatedBytes } from './vmdk.js';
 
 export interface OvaOptions {
@@ -26,6 +26,8 @@ export interface OvaOptions {
   nic?: OvfOptions['nic'];
   osId?: number;
   vboxOsType?: string;
+  product?: ProductInfo;
+  description?: string;
   /** Where the intermediate VMDK goes; default beside the output. */
   tmpDir?: string;
   driver?: DiskDriver;
@@ -67,6 +69,8 @@ export async function writeOva(o: OvaOptions): Promise<OvaResult> {
       osId: o.osId ?? 96,
       vboxOsType: o.vboxOsType ?? 'Debian_64',
       diskUuid: uuidFrom(o.seed, 'ovf-disk'),
+      ...(o.product ? { product: o.product } : {}),
+      ...(o.description !== undefined ? { description: o.description } : {}),
     });
     const ovfBytes = Buffer.from(ovf, 'utf8');
     const manifest = Buffer.from(

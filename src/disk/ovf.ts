@@ -1,6 +1,8 @@
 // An OVF 1.0 envelope for one VM with one disk, in the dialect VirtualBox exports and
 // imports (vbox:OSType, virtualbox-2.2 system type) and VMware's ovftool accepts: rasd
-// elements in schema (alphabetical) order, sizes as plain byte counts.
+// elements in schema (alphabetical) order, sizes as plain byte counts. Elements follow
+// DSP8023 (OVF 1.x envelope schema): References, then the package's sections, then the
+// VirtualSystem (Info, Name, then its sections); ovf.test.ts checks that structure.
 
 export interface OvfOptions {
   /** VM name; also VirtualSystem id. */
@@ -20,6 +22,18 @@ export interface OvfOptions {
   vboxOsType: string;
   /** A disk id VirtualBox keeps for the imported medium. */
   diskUuid: string;
+  /** ProductSection, written when any of these is given (VirtualBox shows them on import). */
+  product?: ProductInfo;
+  /** AnnotationSection: a description importers show beside the VM. */
+  description?: string;
+}
+
+export interface ProductInfo {
+  product?: string | undefined;
+  vendor?: string | undefined;
+  version?: string | undefined;
+  productUrl?: string | undefined;
+  vendorUrl?: string | undefined;
 }
 
 export const VMDK_STREAM_FORMAT = 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized';
@@ -31,7 +45,7 @@ export function ovfEnvelope(o: OvfOptions): string {
     { Address: 0, Caption: 'ideController0', Description: 'IDE Controller', ElementName: 'ideController0', InstanceID: 3, ResourceSubType: 'PIIX4', ResourceType: 5 },
     { Address: 0, Caption: 'sataController0', Description: 'SATA Controller', ElementName: 'sataController0', InstanceID: 4, ResourceSubType: 'AHCI', ResourceType: 20 },
     { AutomaticAllocation: 'true', Caption: `Ethernet adapter on '${o.network}'`, Connection: o.network, ElementName: `Ethernet adapter on '${o.network}'`, InstanceID: 5, ResourceSubType: o.nic, ResourceType: 10 },
-    { AddressOnParent: 0, Caption: 'disk1', Description: 'Disk Image', ElementName: 'disk1', HostResource: '/disk/vmdisk1', InstanceID: 6, Parent: o.diskController === 'sata' ? 4 : 3, ResourceType: 17 },
+    { AddressOnParent: 0, Caption: 'disk1', Description: 'Disk Image', ElementName: 'disk1', HostResource: 'ovf:/disk/vmdisk1', InstanceID: 6, Parent: o.diskController === 'sata' ? 4 : 3, ResourceType: 17 },
   ];
   const item = (fields: Record<string, string | number>): string =>
     [
@@ -58,7 +72,8 @@ export function ovfEnvelope(o: OvfOptions): string {
   </NetworkSection>
   <VirtualSystem ovf:id="${esc(o.name)}">
     <Info>A virtual machine</Info>
-    <OperatingSystemSection ovf:id="${o.osId}">
+    <Name>${esc(o.name)}</Name>
+${annotationSection(o.description)}${productSection(o.product)}    <OperatingSystemSection ovf:id="${o.osId}">
       <Info>The kind of installed guest operating system</Info>
       <Description>${esc(o.vboxOsType)}</Description>
       <vbox:OSType ovf:required="false">${esc(o.vboxOsType)}</vbox:OSType>
@@ -76,6 +91,28 @@ ${items.map(item).join('\n')}
   </VirtualSystem>
 </Envelope>
 `;
+}
+
+function annotationSection(text: string | undefined): string {
+  if (text === undefined || text === '') return '';
+  return `    <AnnotationSection>\n      <Info>A human-readable annotation</Info>\n      <Annotation>${esc(text)}</Annotation>\n    </AnnotationSection>\n`;
+}
+
+/** DSP8023 ProductSection_Type: Info, then Product, Vendor, Version, (FullVersion), ProductUrl, VendorUrl in this order. */
+function productSection(p: ProductInfo | undefined): string {
+  if (!p) return '';
+  const fields: [string, string | undefined][] = [
+    ['Product', p.product], ['Vendor', p.vendor], ['Version', p.version], ['ProductUrl', p.productUrl], ['VendorUrl', p.vendorUrl],
+  ];
+  const present = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
+  if (present.length === 0) return '';
+  return [
+    '    <ProductSection>',
+    '      <Info>Meta-information about the installed software</Info>',
+    ...present.map(([k, v]) => `      <${k}>${esc(v)}</${k}>`),
+    '    </ProductSection>',
+    '',
+  ].join('\n');
 }
 
 function esc(s: string): string {

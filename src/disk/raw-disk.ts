@@ -3,7 +3,7 @@
 // the same input gives the same bytes; see README.md for each determinism lever.
 import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, lutimes, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { freemem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BuildError, EnvironmentError } from '../core/errors.js';
@@ -17,6 +17,8 @@ import {
   earlyConfig, ESP_GRUB_DIR, fstab, GRUB_BIOS_MODULES, GRUB_EFI_MODULES, GRUB_MODULES, grubCfg,
 } from './grub-config.js';
 import { clampExt4Times } from './ext4-times.js';
+import { installGuestBoot, type GuestBoot } from './guest-boot.js';
+import { requireGuestGrub } from './guest-grub.js';
 import { writeAt } from './file-io.js';
 import { deriveIds, type DiskIds } from './ids.js';
 import { findKernel, type BootKernel } from './kernel.js';
@@ -25,6 +27,12 @@ import { coldWalk, prefetchFiles, type Prefetch } from './prefetch.js';
 import { summarizeTree } from './tree.js';
 
 export type BootMode = 'bios+uefi';
+/**
+ * guest: the image's own GRUB, menu made by its update-grub, kept current by its kernel
+ * hooks (guest-boot.ts). host: GRUB images made from this machine's GRUB with a menu naming
+ * the one kernel found; kernel upgrades inside the guest do not reach it.
+ */
+export type Bootloader = 'guest' | 'host';
 
 export interface RawDiskOptions {
   /** The root filesystem tree; never modified. Give this or ociLayout. */
@@ -37,6 +45,8 @@ export interface RawDiskOptions {
   sizeBytes?: number;
   sourceDateEpoch: number;
   bootMode?: BootMode;
+  /** Default guest. */
+  bootloader?: Bootloader;
   /** Default 64 MiB (FAT32 needs 65525 clusters: at least ~33 MiB with the 512-byte clusters we use). */
   espSizeBytes?: number;
   /** Appended to the kernel command line. */
@@ -60,6 +70,7 @@ export interface RawDiskResult {
   /** What the ids were derived from; formats derive theirs from it too. */
   seed: string;
   kernel: BootKernel;
+  bootloader: Bootloader;
   partitions: { bios: Range; esp: Range; root: Range };
 }
 
@@ -72,7 +83,7 @@ interface Range {
 const MiB = 1024 * 1024;
 const DEFAULT_ESP = 64 * MiB;
 /** Bump when the recipe changes the bytes for the same input. */
-const RECIPE = 'raw-v2';
+const RECIPE = 'raw-v3';
 
 export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult> {
   const driver = o.driver ?? hostDiskDriver;
@@ -83,7 +94,8 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
   // e2fsprogs treats E2FSPROGS_FAKE_TIME=0 as unset and falls back to the clock.
   const epoch = Math.max(1, Math.floor(o.sourceDateEpoch));
   const grubLib = o.grubLibDir ?? '/usr/lib/grub';
-  await requireGrub(grubLib);
+  const bootloader = o.bootloader ?? 'guest';
+  if (bootloader === 'host') await requireGrub(grubLib);
   const tmp = await mkdtemp(join(o.tmpDir ?? tmpdir(), 'imgbuild-disk-'));
   const tmpEntry = await o.journal?.record('path', { path: tmp }, `scratch dir of ${what}`);
   let mountEntry: JournalEntry | undefined;
@@ -118,6 +130,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       inputId = image.manifestDescriptor.digest;
     }
     const kernel = await findKernel(tree, what);
+    const guestGrub = bootloader === 'guest' ? await requireGuestGrub(tree, what) : undefined;
     const files: string[] = [];
     const walkStart = performance.now();
     const summary = await summarizeTree(tree, o.rootfsDir !== undefined ? { onFile: (f) => files.push(f) } : {});
@@ -143,19 +156,23 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
     const seed =
       o.seed ??
       createHash('sha256')
-        .update(JSON.stringify({ RECIPE, inputId, tree: inputId === '' ? summary.fingerprint : '', sizeBytes, espSize, epoch, args: o.kernelArgs ?? '' }))
+        .update(JSON.stringify({ RECIPE, inputId, tree: inputId === '' ? summary.fingerprint : '', sizeBytes, espSize, epoch, args: o.kernelArgs ?? '', bootloader }))
         .digest('hex');
     const ids = deriveIds(seed);
 
-    const fstabText = fstab(ids.rootFsUuid);
-    if (o.rootfsDir !== undefined) {
-      const target = join(tmp, 'merged');
-      mountEntry = await o.journal?.record('mount', { target }, `overlay adding /etc/fstab for ${what}`);
-      await overlayWithFile(driver, tree, tmp, target, 'etc/fstab', fstabText, epoch);
-      merged = target;
-      tree = target;
-    } else {
-      await writeKeepingDirTimes(tree, 'etc/fstab', fstabText, epoch);
+    // Our changes (fstab; with the guest's bootloader, /boot/grub and the package state)
+    // go to an overlay's upper dir: the input tree stays as it was, and every file we add
+    // or change is found there to have its times fixed.
+    const fstabText = fstab(ids.rootFsUuid, guestGrub ? ids.espFsUuid : undefined);
+    const target = join(tmp, 'merged');
+    mountEntry = await o.journal?.record('mount', { target }, `overlay adding /etc/fstab${guestGrub ? ' and the boot chain' : ''} for ${what}`);
+    const upper = await overlayWithFile(driver, tree, tmp, target, 'etc/fstab', fstabText, epoch);
+    merged = target;
+    tree = target;
+    let guestBoot: GuestBoot | undefined;
+    if (guestGrub) {
+      guestBoot = await installGuestBoot({ driver, tree, scratch: tmp, ids, grub: guestGrub, kernelArgs: o.kernelArgs, what, signal: o.signal });
+      await clampTimes(upper, epoch);
     }
 
     // 2. The disk file: sparse zeros, then the GPT.
@@ -188,16 +205,25 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
         ],
         { env: { ...env, MKE2FS_CONFIG: conf }, ...sig(o.signal) },
       );
-      const espDone = buildEsp(driver, { tmp, grubLib, disk: partial, first: esp.first, sectors: esp.sectors, ids, kernel, kernelArgs: o.kernelArgs, epoch, env, signal: o.signal });
+      const espInput = { tmp, volumeId: ids.espVolumeId, disk: partial, first: esp.first, sectors: esp.sectors, epoch, env, signal: o.signal };
+      const espDone = guestBoot
+        ? writeEsp(driver, espInput, guestBoot.esp)
+        : buildHostEsp(driver, { ...espInput, grubLib, ids, kernel, kernelArgs: o.kernelArgs });
       const biosDone = (async () => {
-        const core = join(tmp, 'core.img');
-        await driver.run('grub-mkimage', ['-O', 'i386-pc', '-d', join(grubLib, 'i386-pc'), '-p', ESP_GRUB_DIR, '-c', join(tmp, 'early.cfg'), '-o', core, ...GRUB_BIOS_MODULES, ...GRUB_MODULES], sig(o.signal));
-        const placed = placeCoreImg(await readFile(core), bios.first);
+        let coreImg: Buffer;
+        if (guestBoot) {
+          coreImg = guestBoot.coreImg;
+        } else {
+          const core = join(tmp, 'core.img');
+          await driver.run('grub-mkimage', ['-O', 'i386-pc', '-d', join(grubLib, 'i386-pc'), '-p', ESP_GRUB_DIR, '-c', join(tmp, 'early.cfg'), '-o', core, ...GRUB_BIOS_MODULES, ...GRUB_MODULES], sig(o.signal));
+          coreImg = await readFile(core);
+        }
+        const placed = placeCoreImg(coreImg, bios.first);
         if (placed.length > bios.sectors * SECTOR) {
           throw new BuildError(`${what}: GRUB core.img is ${placed.length} bytes, larger than the 1 MiB BIOS boot partition`, { code: 'E_DISK_GRUB', source: 'internal' });
         }
         await writeAt(fh, placed, bios.first * SECTOR);
-        const bootImg = await readFile(join(grubLib, 'i386-pc', 'boot.img'));
+        const bootImg = guestBoot?.bootImg ?? (await readFile(join(grubLib, 'i386-pc', 'boot.img')));
         await writeAt(fh, biosMbr(bootImg, protectiveMbr(totalSectors), bios.first), 0);
       })();
       // Once mke2fs has read the tree, the prefetch and the overlay have done their part.
@@ -218,6 +244,7 @@ export async function rootfsToRawDisk(o: RawDiskOptions): Promise<RawDiskResult>
       ids,
       seed,
       kernel,
+      bootloader,
       partitions: {
         bios: { offset: bios.first * SECTOR, size: bios.sectors * SECTOR },
         esp: { offset: esp.first * SECTOR, size: esp.sectors * SECTOR },
@@ -240,38 +267,52 @@ export function autoSize(treeBytes: number, espBytes: number): number {
 
 interface EspInput {
   tmp: string;
-  grubLib: string;
+  /** FAT volume id (mkfs.vfat -i). */
+  volumeId: string;
   disk: string;
   first: number;
   sectors: number;
-  ids: DiskIds;
-  kernel: BootKernel;
-  kernelArgs: string | undefined;
   epoch: number;
   env: Record<string, string>;
   signal: AbortSignal | undefined;
 }
 
-async function buildEsp(driver: DiskDriver, e: EspInput): Promise<void> {
+/** The ESP as this machine's GRUB boots it: one image for both paths, grub.cfg naming the kernel. */
+async function buildHostEsp(driver: DiskDriver, e: EspInput & { grubLib: string; ids: DiskIds; kernel: BootKernel; kernelArgs: string | undefined }): Promise<void> {
+  const image = join(e.tmp, 'BOOTX64.EFI');
+  await driver.run('grub-mkimage', ['-O', 'x86_64-efi', '-d', join(e.grubLib, 'x86_64-efi'), '-p', ESP_GRUB_DIR, '-c', join(e.tmp, 'early.cfg'), '-o', image, ...GRUB_EFI_MODULES, ...GRUB_MODULES], sig(e.signal));
+  const cfg = grubCfg({ kernel: e.kernel, rootFsUuid: e.ids.rootFsUuid, rootPartGuid: e.ids.rootPartGuid, ...(e.kernelArgs ? { cmdline: e.kernelArgs } : {}) });
+  await writeEsp(driver, e, new Map([['EFI/BOOT/BOOTX64.EFI', await readFile(image)], ['EFI/BOOT/grub.cfg', Buffer.from(cfg)]]));
+}
+
+/** A FAT32 ESP holding `files` (path under the ESP → bytes), every entry stamped with the epoch. */
+async function writeEsp(driver: DiskDriver, e: EspInput, files: ReadonlyMap<string, Buffer>): Promise<void> {
   const stage = join(e.tmp, 'esp');
-  const bootDir = join(stage, 'EFI', 'BOOT');
-  await mkdir(bootDir, { recursive: true });
-  await driver.run('grub-mkimage', ['-O', 'x86_64-efi', '-d', join(e.grubLib, 'x86_64-efi'), '-p', ESP_GRUB_DIR, '-c', join(e.tmp, 'early.cfg'), '-o', join(bootDir, 'BOOTX64.EFI'), ...GRUB_EFI_MODULES, ...GRUB_MODULES], sig(e.signal));
-  await writeFile(
-    join(bootDir, 'grub.cfg'),
-    grubCfg({ kernel: e.kernel, rootFsUuid: e.ids.rootFsUuid, rootPartGuid: e.ids.rootPartGuid, ...(e.kernelArgs ? { cmdline: e.kernelArgs } : {}) }),
-  );
+  for (const [rel, data] of files) {
+    await mkdir(dirname(join(stage, rel)), { recursive: true });
+    await writeFile(join(stage, rel), data);
+  }
   // mcopy -m keeps these times, so the FAT directory entries are fixed too.
-  for (const p of [join(bootDir, 'BOOTX64.EFI'), join(bootDir, 'grub.cfg'), bootDir, join(stage, 'EFI')]) await utimes(p, e.epoch, e.epoch);
-  await driver.run('mkfs.vfat', ['--invariant', '-F', '32', '-s', '1', '-i', e.ids.espVolumeId, '-n', 'ESP', '-h', String(e.first), `--offset=${e.first}`, e.disk, String((e.sectors * SECTOR) / 1024)], { env: e.env, ...sig(e.signal) });
+  await clampTimes(stage, e.epoch);
+  await driver.run('mkfs.vfat', ['--invariant', '-F', '32', '-s', '1', '-i', e.volumeId, '-n', 'ESP', '-h', String(e.first), `--offset=${e.first}`, e.disk, String((e.sectors * SECTOR) / 1024)], { env: e.env, ...sig(e.signal) });
   await driver.run('mcopy', ['-s', '-m', '-i', `${e.disk}@@${e.first * SECTOR}`, join(stage, 'EFI'), '::/'], { env: { ...e.env, MTOOLS_SKIP_CHECK: '1' }, ...sig(e.signal) });
+}
+
+/** Sets the times of `dir` and everything below it to the epoch (symlinks themselves, not their targets). */
+async function clampTimes(dir: string, epoch: number): Promise<void> {
+  for (const ent of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, ent.name);
+    if (ent.isDirectory()) await clampTimes(p, epoch);
+    else await lutimes(p, epoch, epoch);
+  }
+  await utimes(dir, epoch, epoch);
 }
 
 /**
  * Mounts `lower` under an overlay whose upper holds `rel` with `content`. The upper's parent
  * dirs copy the lower's owner, mode and times, so the merged tree differs by that file only.
  */
-async function overlayWithFile(driver: DiskDriver, lower: string, tmp: string, target: string, rel: string, content: string, epoch: number): Promise<void> {
+async function overlayWithFile(driver: DiskDriver, lower: string, tmp: string, target: string, rel: string, content: string, epoch: number): Promise<string> {
   const upper = join(tmp, 'upper');
   const work = join(tmp, 'work');
   await Promise.all([mkdir(upper), mkdir(work), mkdir(target)]);
@@ -285,6 +326,7 @@ async function overlayWithFile(driver: DiskDriver, lower: string, tmp: string, t
   }
   await cloneDirMeta(lower, upper);
   await driver.mountOverlay({ lower, upper, work, target });
+  return upper;
 }
 
 async function cloneDirMeta(from: string, to: string): Promise<boolean> {
@@ -294,18 +336,6 @@ async function cloneDirMeta(from: string, to: string): Promise<boolean> {
   await chmod(to, st.mode & 0o7777);
   await utimes(to, st.atime, st.mtime);
   return true;
-}
-
-/** Writes a file into our own tree, leaving its directory's times as they were. */
-async function writeKeepingDirTimes(root: string, rel: string, content: string, epoch: number): Promise<void> {
-  const dir = dirname(join(root, rel));
-  const before = await lstat(dir).catch(() => null);
-  await mkdir(dir, { recursive: true });
-  await rm(join(root, rel), { force: true });
-  await writeFile(join(root, rel), content, { mode: 0o644 });
-  await utimes(join(root, rel), epoch, epoch);
-  if (before) await utimes(dir, before.atime, before.mtime);
-  else await utimes(dir, epoch, epoch);
 }
 
 async function requireGrub(lib: string): Promise<void> {

@@ -8,7 +8,7 @@ import { bootstrapTarball, type BootstrapOptions } from '../bootstrap/index.js';
 import { defaultCacheDir } from '../oci/cache-dir.js';
 
 export const VM_EPOCH = 1700000000;
-export const VM_ROOTFS: BootstrapOptions = { suite: 'bookworm', variant: 'minbase', packages: ['linux-image-amd64', 'systemd-sysv', 'udev'] };
+export const VM_ROOTFS: BootstrapOptions = { suite: 'bookworm', variant: 'minbase', packages: ['linux-image-amd64', 'systemd-sysv', 'udev', 'grub-pc', 'grub-efi-amd64-signed', 'shim-signed'] };
 
 export async function vmRootfsTarball(): Promise<string> {
   return bootstrapTarball(VM_ROOTFS, { cacheDir: defaultCacheDir(), sourceDateEpoch: VM_EPOCH });

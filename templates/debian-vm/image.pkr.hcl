@@ -36,11 +36,18 @@ source "container" "debian-vm" {
     packages = [
       # What a disk needs to boot: a kernel, an init, device nodes.
       "linux-image-amd64", "systemd-sysv", "udev",
+      # The disk boots through the image's own GRUB: grub-pc under BIOS, Debian's signed GRUB
+      # behind shim under UEFI (Secure Boot too). Its kernel hooks rerun update-grub, so a
+      # kernel installed or removed inside the VM is in the next boot's menu.
+      "grub-pc", "grub-efi-amd64-signed", "shim-signed",
       "openssh-server", "sudo",
       # cloud-init renders its network config for the first renderer it finds; with ifupdown
       # that is /etc/network/interfaces.d (DHCP through isc-dhcp-client, a cloud-init
       # dependency) brought up by networking.service. growpart comes with cloud-guest-utils.
       "cloud-init", "ifupdown", "cloud-guest-utils",
+      # Hypervisors ask it for shutdowns and addresses; virt-v2v would otherwise schedule its
+      # installation (apt) for the first boot after a conversion.
+      "qemu-guest-agent",
     ]
   }
 
@@ -58,6 +65,10 @@ build {
       "printf '%s\\n' 'datasource_list: [ NoCloud, None ]' 'manage_etc_hosts: true' 'locale: C.UTF-8' > /etc/cloud/cloud.cfg.d/90-imgbuild.cfg",
       # Every VM gets its own: cloud-init makes SSH host keys, systemd a machine id.
       "rm -f /etc/ssh/ssh_host_*",
+      # GRUB and the kernel on the serial console too (cloud consoles, `virsh console`), and a
+      # one-second menu. The disk post-processor runs the image's update-grub with these.
+      "mkdir -p /etc/default/grub.d",
+      "printf '%s\\n' 'GRUB_CMDLINE_LINUX=\"console=tty0 console=ttyS0,115200n8\"' 'GRUB_TERMINAL=\"console serial\"' 'GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"' 'GRUB_TIMEOUT=1' > /etc/default/grub.d/50-console.cfg",
       ": > /etc/machine-id",
       "rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin",
     ]
@@ -75,6 +86,10 @@ build {
     post-processor "ova" {
       output_directory    = "${path.root}/output/ova"
       vm_name             = var.name
+      # The OVF's ProductSection: VirtualBox shows these in its import dialog.
+      product             = "Debian ${var.suite} VM"
+      vendor              = "imgbuild templates/debian-vm"
+      version             = var.suite
       cpus                = 2
       memory              = 1024
       keep_input_artifact = true
