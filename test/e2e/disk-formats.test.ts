@@ -103,7 +103,8 @@ describe('disk, ova and vmware post-processors', () => {
     expect(ovf).toMatch(/<OperatingSystemSection ovf:id="96">[\s\S]*<vbox:OSType ovf:required="false">Debian_64<\/vbox:OSType>/);
     expect(ovf).toMatch(/<rasd:ResourceSubType>E1000<\/rasd:ResourceSubType>/);
     expect(ovf).toMatch(/<rasd:Connection>NAT<\/rasd:Connection>/);
-    expect(ovf).toMatch(/<rasd:HostResource>\/disk\/vmdisk1<\/rasd:HostResource>/);
+    expect(ovf).toMatch(/<rasd:HostResource>ovf:\/disk\/vmdisk1<\/rasd:HostResource>/);
+    expect(ovf).toMatch(/<VirtualSystem ovf:id="vm">\n\s*<Info>[^<]*<\/Info>\n\s*<Name>vm<\/Name>/);
     expect(ovf).toMatch(/<rasd:VirtualQuantity>2<\/rasd:VirtualQuantity>/);
     // Well-formed: every opening tag closed in order.
     const stack: string[] = [];

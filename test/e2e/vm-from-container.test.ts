@@ -25,7 +25,8 @@ const stateDir = path.join(work, 'state');
 const qemuCache = path.join(work, 'qemu-cache');
 const out = (...p: string[]): string => path.join(dir, 'output', ...p);
 
-const BUILD_TIMEOUT = 15 * 60_000;
+// A cold mmdebstrap of the template (kernel, GRUB, shim, cloud-init) and four exports.
+const BUILD_TIMEOUT = 25 * 60_000;
 const BOOT_TIMEOUT = 8 * 60_000;
 /** Two boots, a kernel package download and an initramfs under TCG. */
 const KERNEL_SWAP_TIMEOUT = 15 * 60_000;
