@@ -48,8 +48,8 @@ function build(template: string, vars: Record<string, string>, cache: string, ti
 }
 
 /** One qemu build of vm.pkr.hcl, which must succeed. */
-async function vm(vars: Record<string, string>, template = 'vm.pkr.hcl'): Promise<string> {
-  const r = await build(template, vars, qemuCache, BOOT_TIMEOUT);
+async function vm(vars: Record<string, string>, template = 'vm.pkr.hcl', timeoutMs = BOOT_TIMEOUT): Promise<string> {
+  const r = await build(template, vars, qemuCache, timeoutMs);
   if (r.code !== 0) throw new Error(`imgbuild build ${template} exited ${String(r.code)}:\n${r.stdout}\n${r.stderr}`);
   // cloud-init finished without a failing module, and the host name resolves (sudo asks).
   expect(r.stdout).toContain('status: done');
@@ -148,7 +148,7 @@ const NEW_KERNEL = 'linux-image-cloud-amd64';
 /** Runs kernelSwapTemplate on `disk` and checks the guest came back on the new kernel, on `firmware`. */
 async function kernelSwap(disk: string, vars: Record<string, string>, firmware: 'bios' | 'uefi'): Promise<string> {
   if (!existsSync(path.join(dir, 'kernel-swap.pkr.hcl'))) writeFileSync(path.join(dir, 'kernel-swap.pkr.hcl'), kernelSwapTemplate());
-  const stdout = await vm({ disk_image: disk, use_backing_file: 'true', ...vars }, 'kernel-swap.pkr.hcl');
+  const stdout = await vm({ disk_image: disk, use_backing_file: 'true', ...vars }, 'kernel-swap.pkr.hcl', KERNEL_SWAP_TIMEOUT - 30_000);
   const field = (name: string): string | undefined => new RegExp(`${name}: (\\S+)`).exec(stdout)?.[1];
   const [oldKernel, newKernel] = [field('before kernel'), field('after kernel')];
   expect(oldKernel).toMatch(/^6\.1\.0-\d+-amd64$/);
