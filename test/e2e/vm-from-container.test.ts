@@ -149,7 +149,8 @@ const NEW_KERNEL = 'linux-image-cloud-amd64';
 async function kernelSwap(disk: string, vars: Record<string, string>, firmware: 'bios' | 'uefi'): Promise<string> {
   if (!existsSync(path.join(dir, 'kernel-swap.pkr.hcl'))) writeFileSync(path.join(dir, 'kernel-swap.pkr.hcl'), kernelSwapTemplate());
   const stdout = await vm({ disk_image: disk, use_backing_file: 'true', ...vars }, 'kernel-swap.pkr.hcl', KERNEL_SWAP_TIMEOUT - 30_000);
-  const field = (name: string): string | undefined => new RegExp(`${name}: (\\S+)`).exec(stdout)?.[1];
+  // The value the guest printed, not the command line that printed it ("$(uname -r)").
+  const field = (name: string): string | undefined => new RegExp(`${name}: ([^\\s$]\\S*)`).exec(stdout)?.[1];
   const [oldKernel, newKernel] = [field('before kernel'), field('after kernel')];
   expect(oldKernel).toMatch(/^6\.1\.0-\d+-amd64$/);
   expect(newKernel).toMatch(/^6\.1\.0-\d+-cloud-amd64$/);
