@@ -1,12 +1,6 @@
 import { z } from 'zod';
+import { bootloaderOption } from '../../src/disk/bootloader-option.js';
 import { parseSize } from '../../src/disk/size.js';
-
-/**
- * Who boots a disk made from a container image: the image's own GRUB (grub-pc, grub-efi-amd64,
- * shim-signed), kept current by its kernel hooks; or, only when asked, GRUB images made from
- * this machine's GRUB with a menu naming the one kernel there is.
- */
-export const bootloaderOption = z.enum(['guest', 'host']).default('guest');
 
 const size = z.string().refine((v) => parseSize(v) !== null, { message: 'must be a size such as "4G", "4096M" or a number of MiB' });
 

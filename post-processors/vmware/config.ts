@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { bootloaderOption } from '../../src/disk/bootloader-option.js';
 import { parseSize } from '../../src/disk/size.js';
-import { bootloaderOption } from '../disk/config.js';
 
 export const vmwareSchema = z.object({
   output_directory: z.string().default('output-{{.BuildName}}'),
