@@ -13,8 +13,8 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { BuildError, CancelledError, EnvironmentError, errorMessage } from '../../src/core/errors.js';
 import { processHandle } from '../../src/core/journal-kinds.js';
-import type { Communicator } from '../../src/core/plugin.js';
 import { SshCommunicator, type SshConnectOptions } from '../../src/communicators/ssh/index.js';
+import type { ConnectableCommunicator, SshConnector } from '../../src/communicators/ssh/steps/step-connect.js';
 import { defaultCacheDir } from '../../src/oci/cache-dir.js';
 import { startHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/vm/http-server.js';
 import { makeFloppy } from '../../src/vm/floppy.js';
@@ -34,12 +34,10 @@ export interface QemuProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** A communicator that can be told to connect now (the wait-for-SSH step). */
-export interface VmCommunicator extends Communicator {
-  connect(signal?: AbortSignal): Promise<void>;
-}
+/** A communicator that can be told to connect now (the shared wait-for-SSH step). */
+export type VmCommunicator = ConnectableCommunicator;
 
-export interface QemuDriver {
+export interface QemuDriver extends SshConnector {
   readonly cacheDir: string;
   download(url: string, dest: string, signal: AbortSignal): Promise<void>;
   hashFile(file: string, algorithm: string, signal: AbortSignal): Promise<string>;

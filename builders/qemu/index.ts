@@ -15,6 +15,7 @@ import { StepAccelerator } from './steps/step-accelerator.js';
 import { StepBootCommand } from './steps/step-boot-command.js';
 import { StepBuildDir } from './steps/step-build-dir.js';
 import { StepConnect } from './steps/step-connect.js';
+import { StepSshKey } from '../../src/communicators/ssh/steps/step-ssh-key.js';
 import { StepCreateCd } from './steps/step-create-cd.js';
 import { StepCreateFloppy } from './steps/step-create-floppy.js';
 import { StepCreateDisk } from './steps/step-create-disk.js';
@@ -25,7 +26,6 @@ import { StepHttpServer } from './steps/step-http-server.js';
 import { StepResizeDisk } from './steps/step-resize-disk.js';
 import { StepRunQemu } from './steps/step-run-qemu.js';
 import { StepShutdown } from './steps/step-shutdown.js';
-import { StepSshKey } from './steps/step-ssh-key.js';
 
 export type { QemuConfig } from './config.js';
 export type { QemuDriver } from './driver.js';
@@ -38,7 +38,7 @@ export const BUILDER_ID = PACKER_BUILDER_IDS.qemu;
 export function qemuSteps(config: QemuConfig, driver: QemuDriver = new HostQemuDriver()): BuilderStep[] {
   return [
     new StepBuildDir(config, driver),
-    new StepSshKey(config),
+    new StepSshKey(config.communicator === 'ssh' ? config.ssh : null),
     new StepAccelerator(config, driver),
     new StepDownload(config, driver),
     new StepCreateDisk(config, driver),

@@ -1,16 +1,11 @@
 // Typed state shared by the qemu builder's steps.
 import { StateKey } from '../../src/core/state.js';
-import type { SshKeyPair } from '../../src/communicators/ssh/keys.js';
 import type { Qmp } from '../../src/vm/qmp.js';
 import type { QemuProcess } from './driver.js';
 
 /** The build's private directory: disks, seeds, sockets, logs. Removed at the end. */
 export const QEMU_BUILD_DIR = new StateKey<string>('qemu.build-dir');
 export const QEMU_ACCELERATOR = new StateKey<'kvm' | 'tcg'>('qemu.accelerator');
-/** The temporary key pair, when the config gives no password, key file or agent. */
-export const QEMU_TEMP_KEY = new StateKey<SshKeyPair>('qemu.temp-key');
-/** The private key the communicator uses (temporary or read from ssh_private_key_file). */
-export const QEMU_SSH_PRIVATE_KEY = new StateKey<string>('qemu.ssh-private-key');
 /** The verified ISO or source disk image. */
 export const QEMU_SOURCE = new StateKey<string>('qemu.source');
 /** The disk the VM boots from, in the build dir. */

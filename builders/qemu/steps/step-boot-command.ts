@@ -6,7 +6,8 @@ import { parseBootCommand, typeBootCommand } from '../../../src/vm/boot-command.
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver } from '../driver.js';
 import { renderPlaceholders } from '../placeholders.js';
-import { QEMU_HTTP_PORT, QEMU_TEMP_KEY, QEMU_VM } from '../state.js';
+import { QEMU_HTTP_PORT, QEMU_VM } from '../state.js';
+import { SSH_TEMP_KEY } from '../../../src/communicators/ssh/state.js';
 import { exitedError } from './step-run-qemu.js';
 import { GUEST_HOST_IP } from './step-http-server.js';
 
@@ -26,7 +27,7 @@ export class StepBootCommand implements Step {
     const steps = c.bootSteps.length > 0 ? c.bootSteps : c.bootCommand.length > 0 ? [{ keys: c.bootCommand.join(''), description: null }] : [];
     if (steps.length === 0) return;
     const port = ctx.state.get(QEMU_HTTP_PORT);
-    const key = ctx.state.get(QEMU_TEMP_KEY);
+    const key = ctx.state.get(SSH_TEMP_KEY);
     const vars = {
       Name: c.vmName,
       HTTPIP: GUEST_HOST_IP,

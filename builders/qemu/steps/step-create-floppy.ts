@@ -7,7 +7,8 @@ import type { Step, StepContext } from '../../../src/core/plugin.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver } from '../driver.js';
 import { renderAll } from '../placeholders.js';
-import { QEMU_BUILD_DIR, QEMU_FLOPPY, QEMU_HTTP_PORT, QEMU_TEMP_KEY } from '../state.js';
+import { QEMU_BUILD_DIR, QEMU_FLOPPY, QEMU_HTTP_PORT } from '../state.js';
+import { SSH_TEMP_KEY } from '../../../src/communicators/ssh/state.js';
 import { GUEST_HOST_IP } from './step-http-server.js';
 
 export class StepCreateFloppy implements Step {
@@ -22,7 +23,7 @@ export class StepCreateFloppy implements Step {
     const floppy = this.config.floppy;
     if (floppy === null) return;
     const dir = ctx.state.require(QEMU_BUILD_DIR);
-    const key = ctx.state.get(QEMU_TEMP_KEY);
+    const key = ctx.state.get(SSH_TEMP_KEY);
     const port = ctx.state.get(QEMU_HTTP_PORT);
     const content = renderAll(floppy.content, {
       Name: this.config.vmName,

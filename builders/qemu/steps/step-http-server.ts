@@ -6,7 +6,8 @@ import type { HttpServerHandle } from '../../../src/vm/http-server.js';
 import type { QemuConfig } from '../config.js';
 import type { QemuDriver } from '../driver.js';
 import { renderAll } from '../placeholders.js';
-import { QEMU_HTTP_PORT, QEMU_TEMP_KEY } from '../state.js';
+import { QEMU_HTTP_PORT } from '../state.js';
+import { SSH_TEMP_KEY } from '../../../src/communicators/ssh/state.js';
 
 /** The host as the guest sees it on QEMU's user-mode network. */
 export const GUEST_HOST_IP = '10.0.2.2';
@@ -23,7 +24,7 @@ export class StepHttpServer implements Step {
   async run(ctx: StepContext): Promise<void> {
     const c = this.config;
     if (c.httpDirectory === null && Object.keys(c.httpContent).length === 0) return;
-    const key = ctx.state.get(QEMU_TEMP_KEY);
+    const key = ctx.state.get(SSH_TEMP_KEY);
     const content = renderAll(c.httpContent, { Name: c.vmName, HTTPIP: GUEST_HOST_IP, ...(key ? { SSHPublicKey: key.publicKey } : {}) });
     this.server = await this.driver.startHttp({ directory: c.httpDirectory, content, portMin: c.httpPortMin, portMax: c.httpPortMax });
     const port = this.server.port;

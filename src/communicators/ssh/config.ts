@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { diagnosticAt, durationSchema } from '../../core/config.js';
 import type { RawConfig } from '../../core/plugin.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
+import { RSA_DEFAULT_BITS, type SshKeyType } from './keys.js';
 
 export const sshConfigShape = {
   communicator: z.enum(['ssh', 'none']).optional(),
@@ -26,7 +27,9 @@ export const sshConfigShape = {
   ssh_bastion_password: z.string().optional(),
   ssh_bastion_private_key_file: z.string().optional(),
   ssh_bastion_agent_auth: z.boolean().optional(),
-  ssh_temporary_key_pair_type: z.enum(['ed25519']).optional(),
+  ssh_temporary_key_pair_type: z.enum(['ed25519', 'rsa']).optional(),
+  temporary_key_pair_type: z.enum(['ed25519', 'rsa']).optional(),
+  temporary_key_pair_bits: z.number().int().min(2048).max(16384).optional(),
   ssh_pty: z.boolean().optional(),
   pause_before_connecting: durationSchema().optional(),
 };
@@ -58,6 +61,9 @@ export interface SshConfig {
   pauseBeforeConnectingMs: number;
   /** true when the build must generate a key pair and get its public half into the guest. */
   temporaryKey: boolean;
+  /** ed25519 unless the template asks for rsa (a builder whose cloud needs RSA overrides it). */
+  temporaryKeyType: SshKeyType;
+  temporaryKeyBits: number;
 }
 
 export const SSH_DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -71,6 +77,9 @@ export function sshConfigFrom(c: Partial<Shape>, raw: RawConfig, templateDir: st
   }
   if (c.ssh_timeout !== undefined && c.ssh_wait_timeout !== undefined) {
     errors.push(diagnosticAt(raw, ['ssh_wait_timeout'], 'Conflicting arguments', 'ssh_wait_timeout is the old name of ssh_timeout; set only ssh_timeout.'));
+  }
+  if (c.temporary_key_pair_type !== undefined && c.ssh_temporary_key_pair_type !== undefined) {
+    errors.push(diagnosticAt(raw, ['ssh_temporary_key_pair_type'], 'Conflicting arguments', 'ssh_temporary_key_pair_type is the old name of temporary_key_pair_type; set only temporary_key_pair_type.'));
   }
   let bastion: SshBastionConfig | null = null;
   if (c.ssh_bastion_host !== undefined && c.ssh_bastion_host !== '') {
@@ -104,5 +113,7 @@ export function sshConfigFrom(c: Partial<Shape>, raw: RawConfig, templateDir: st
     bastion,
     pauseBeforeConnectingMs: c.pause_before_connecting ?? 0,
     temporaryKey: password === null && privateKeyFile === null && !agentAuth,
+    temporaryKeyType: c.temporary_key_pair_type ?? c.ssh_temporary_key_pair_type ?? 'ed25519',
+    temporaryKeyBits: c.temporary_key_pair_bits ?? RSA_DEFAULT_BITS,
   };
 }

@@ -19,7 +19,7 @@ import { connectWithRetry, type SshConnection, type SshConnectOptions } from './
 
 export type { SshConnectOptions, SshEndpoint } from './connect.js';
 export { connectWithRetry, SshConnectError } from './connect.js';
-export { generateEd25519KeyPair, type SshKeyPair } from './keys.js';
+export { generateEd25519KeyPair, generateRsaKeyPair, generateSshKeyPair, type SshKeyPair, type SshKeyType } from './keys.js';
 
 /** The connection dropped while a command ran: a reboot, or the machine went away. */
 export class SshDisconnectedError extends BuildError {
