@@ -55,7 +55,10 @@ async function killDuring(action: Action): Promise<CliResult> {
   const held = cloud.nextHeld();
   const child = startCli(['build', 'build.pkr.hcl'], { cwd: tmp, nodeArgs: ['--import', REGISTER], env: { IMGBUILD_STATE_DIR: path.join(tmp, 'state'), MINICLOUD_TOKEN: TOKEN } });
   const done = collect(child, { timeoutMs: 60_000 });
-  expect(await held).toBe(action);
+  // A build that ends before reaching the create call fails the test with its output.
+  const first = await Promise.race([held, done]);
+  if (typeof first !== 'string') throw new Error(`the build exited (${first.code ?? first.signal ?? '?'}) before ${action}:\n${first.stdout}\n${first.stderr}`);
+  expect(first).toBe(action);
   child.kill('SIGKILL');
   const r = await done;
   cloud.faults.hold.clear();
