@@ -172,9 +172,17 @@ test('builds a qcow2 from a Debian disk image, provisioned over SSH; a second bo
     `  iso_url          = ${JSON.stringify(out)}
   iso_checksum     = "none"
   disk_image       = true
-  use_backing_file = true`,
+  use_backing_file = true
+  disk_interface   = "sata"
+  floppy_content   = { "hello.txt" = "from the floppy" }
+  floppy_label     = "seed"
+  boot_steps       = [["<wait>", "Letting the guest start"]]`,
     `  provisioner "shell" {
-    inline = ["cat /etc/imgbuild-marker /root/from-file.txt /opt/tree/sub/data.txt"]
+    inline = [
+      "cat /etc/imgbuild-marker /root/from-file.txt /opt/tree/sub/data.txt",
+      "modprobe floppy; mkdir -p /mnt/fd && mount -t vfat -o ro /dev/fd0 /mnt/fd && cat /mnt/fd/hello.txt && echo",
+      "echo root-disk-on=$(readlink -f /sys/block/sda/device | grep -o ata[0-9]*)",
+    ]
   }`,
   );
   const r2 = await runCli(['build', 'build.pkr.hcl'], { cwd: second, env: env(), timeoutMs: BUILD_TIMEOUT });
@@ -182,6 +190,11 @@ test('builds a qcow2 from a Debian disk image, provisioned over SSH; a second bo
   expect(r2.stdout).toContain('provisioned-by-imgbuild');
   expect(r2.stdout).toContain('hello from the file provisioner');
   expect(r2.stdout).toContain('tree data');
+  // Packer's qemu keys in a real guest: the floppy readable, the disk on the AHCI (sata) bus,
+  // the boot step's description shown.
+  expect(r2.stdout).toContain('from the floppy');
+  expect(r2.stdout).toMatch(/root-disk-on=ata\d+/);
+  expect(r2.stdout).toContain('[1/1] Letting the guest start');
   const info2 = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path.join(second, 'out', 'second.qcow2')], { encoding: 'utf8' })) as { 'backing-filename'?: string };
   expect(info2['backing-filename']).toBe(out);
   expect(leftovers()).toEqual({ qemu: [], buildDirs: [], journal: [] });
