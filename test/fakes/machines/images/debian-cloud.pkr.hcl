@@ -16,8 +16,12 @@ source "container" "debian-cloud" {
     variant = "minbase"
     packages = [
       "linux-image-amd64", "systemd-sysv", "udev",
+      # The image's own GRUB (grub-pc for BIOS, signed GRUB behind shim for UEFI), as every
+      # image that ships to a cloud carries it: kernel upgrades inside an instance reach its menu.
+      "grub-pc", "grub-efi-amd64-signed", "shim-signed",
       "openssh-server", "sudo",
       "cloud-init", "ifupdown", "cloud-guest-utils",
+      "qemu-guest-agent",
     ]
   }
 
@@ -31,6 +35,8 @@ build {
     inline = [
       "printf '%s\\n' 'datasource_list: [ NoCloud, None ]' 'manage_etc_hosts: true' 'locale: C.UTF-8' > /etc/cloud/cloud.cfg.d/90-imgbuild.cfg",
       "rm -f /etc/ssh/ssh_host_*",
+      "mkdir -p /etc/default/grub.d",
+      "printf '%s\\n' 'GRUB_CMDLINE_LINUX=\"console=tty0 console=ttyS0,115200n8\"' 'GRUB_TERMINAL=\"console serial\"' 'GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"' 'GRUB_TIMEOUT=1' > /etc/default/grub.d/50-console.cfg",
       ": > /etc/machine-id",
       "rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin",
     ]
