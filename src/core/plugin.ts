@@ -2,47 +2,17 @@
 // `core` imports no plugin; plugins import these types. Shapes follow Packer's SDK
 // (multistep, packer.Builder/Provisioner/PostProcessor) with typed state and typed events.
 import type { Readable, Writable } from 'node:stream';
-import type { ZodTypeAny } from 'zod';
-import type { Diagnostic } from '../hcl/diagnostic.js';
-import type { GeneratedData, RawConfig } from './model/plan.js';
-import type { Value, ValueObject } from './model/value.js';
-import type { Journal, ResourceKindSource } from './journal-types.js';
+import type { GeneratedData } from './model/plan.js';
+import type { Value } from './model/value.js';
+import type { Journal } from './journal-types.js';
 import type { StateBag } from './state.js';
 import type { Ui } from './ui.js';
 
 // Plugins meet RawConfig and GeneratedData through this contract; the build model defines them.
 export type { GeneratedData, RawConfig } from './model/plan.js';
-
-export type PluginKind = 'builder' | 'provisioner' | 'post-processor' | 'data-source';
-
-export interface PrepareContext {
-  /** Folder of the template, for resolving relative paths. */
-  templateDir: string;
-  /** `type.name` of the source being built, e.g. "container.app". */
-  sourceFullName: string;
-  buildName: string;
-}
-
-export interface Prepared<C> {
-  config: C | null;
-  warnings: Diagnostic[];
-  errors: Diagnostic[];
-}
-
-export interface PluginBase<C> {
-  readonly kind: PluginKind;
-  readonly name: string;
-  /** zod schema of the native config (documentation and `inspect`). */
-  readonly configSchema: ZodTypeAny;
-  /** Pure: validates and normalises, reports every problem at once, never touches the system. */
-  prepare(raw: RawConfig, ctx: PrepareContext): Prepared<C>;
-  /**
-   * The resource kinds this plugin journals beyond core's `path`, `process` and `mount`,
-   * so `imgbuild cleanup` can remove them after a killed build; `load` imports the
-   * remover only when an entry of one of them is found.
-   */
-  readonly resourceKinds?: ResourceKindSource;
-}
+// The base and data-source contracts are shared with the template layer; see model/data-source.ts.
+import type { DataSource, DataSourceDefinition, PluginBase } from './model/data-source.js';
+export type { DataSource, DataSourceContext, DataSourceDefinition, PluginBase, PluginKind, PrepareContext, Prepared } from './model/data-source.js';
 
 /* ------------------------------------------------------------------------------------------
  * Steps
@@ -224,28 +194,6 @@ export interface PostProcessor<C = unknown> extends PluginBase<C> {
  * Data sources
  * ---------------------------------------------------------------------------------------- */
 
-export interface DataSourceContext {
-  signal: AbortSignal;
-  templateDir: string;
-  /** A warning shown at the data block (Packer prints these and goes on). */
-  warn(message: string): void;
-}
-
-/**
- * A `data "TYPE" "NAME"` block (Packer's Datasource: ConfigSpec/Configure/OutputSpec/Execute).
- * `validate` loads only the definition: it prepares the block and types `data.TYPE.NAME.*`
- * from `outputs` without running anything; `build` loads the whole plugin and executes it.
- */
-export interface DataSource<C = unknown> extends PluginBase<C> {
-  readonly kind: 'data-source';
-  /** Attribute names of the result (Packer's OutputSpec). */
-  readonly outputs: readonly string[];
-  /** The result when the config alone gives it (null's output is its input): nothing to run. */
-  resultWithoutRun?(config: C): ValueObject;
-  /** The result, one value per name in `outputs`. Throws a typed error saying why it failed. */
-  execute(config: C, ctx: DataSourceContext): Promise<ValueObject>;
-}
-
 export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<unknown> | DataSource<unknown>;
 
 /* ------------------------------------------------------------------------------------------
@@ -260,5 +208,4 @@ export type AnyPlugin = Builder<unknown> | Provisioner<unknown> | PostProcessor<
 export type BuilderDefinition<C = unknown> = Omit<Builder<C>, 'steps' | 'artifact'>;
 export type ProvisionerDefinition<C = unknown> = Omit<Provisioner<C>, 'provision'>;
 export type PostProcessorDefinition<C = unknown> = Omit<PostProcessor<C>, 'process'>;
-export type DataSourceDefinition<C = unknown> = Omit<DataSource<C>, 'execute'>;
 export type AnyDefinition = BuilderDefinition | ProvisionerDefinition | PostProcessorDefinition | DataSourceDefinition;

@@ -3,7 +3,7 @@
 // later with contextual values (source.*, build.*) the way Packer does.
 import type { Attribute, Body, Expr, File, Range } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
-import type { DataSource, DataSourceDefinition } from '../core/plugin.js';
+import type { DataSource, DataSourceDefinition } from '../core/model/data-source.js';
 import type { Value, ValueObject } from '../core/model/value.js';
 import type { TypeConstraint } from './adapter.js';
 

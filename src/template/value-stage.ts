@@ -7,7 +7,7 @@ import type { Body } from '../hcl/ast.js';
 import type { Diagnostic } from '../hcl/diagnostic.js';
 import { error, hasErrors, warning } from '../hcl/diagnostic.js';
 import { errorMessage } from '../core/errors.js';
-import type { DataSourceDefinition } from '../core/plugin.js';
+import type { DataSourceDefinition } from '../core/model/data-source.js';
 import { UNKNOWN, containsUnknown } from '../core/model/value.js';
 import type { Value, ValueObject } from '../core/model/value.js';
 import type { EvalContext } from './adapter.js';
