@@ -7,12 +7,12 @@ import { ImgbuildError } from '../../core/errors.js';
 import { UNKNOWN, containsUnknown, isUnknown, type Value } from '../../core/model/value.js';
 import { convertToType } from './convert-type.js';
 import { diag, lastCharRange, suggestion } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import { FunctionError, type FunctionDef } from './function-api.js';
 import { compareStrings } from './primitives.js';
 import type { Scope } from './scope.js';
 import { evalCan, evalTry, SPECIAL_FORMS } from './special-forms.js';
-import { parseTypeExpr } from './types.js';
+import { parseTypeExprWith } from './type-expr.js';
 
 interface Signature {
   name: string;
@@ -145,7 +145,7 @@ function evalConvert(ev: Evaluator, call: CallExpr, scope: Scope): Value {
   const [valueExpr, typeExpr] = call.args;
   if (!valueExpr || !typeExpr) return UNKNOWN;
   const value = ev.eval(valueExpr, scope);
-  const parsed = parseTypeExpr(typeExpr);
+  const parsed = parseTypeExprWith(typeExpr, (e, s) => ev.evaluateAlone(e, s));
   ev.diags.push(...parsed.diagnostics);
   if (parsed.type === null) return UNKNOWN;
   const converted = convertToType(value, parsed.type);

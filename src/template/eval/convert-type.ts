@@ -5,8 +5,7 @@
 // unification, as cty does: list(any) of [1, "a"] is ["1", "a"].
 import { isObject, isUnknown, type Value, type ValueObject } from '../../core/model/value.js';
 import { compareStrings, formatNumber, getOwn, parseBool, parseNumber, setKey, valuesEqual } from './primitives.js';
-import type { ObjectAttribute, TypeConstraint } from './types.js';
-import { typeString } from './types.js';
+import { typeString, type ObjectAttribute, type TypeConstraint } from './type-constraint.js';
 
 export function convertToType(value: Value, type: TypeConstraint): { value: Value; error: string | null } {
   try {

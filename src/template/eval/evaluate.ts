@@ -10,6 +10,7 @@ import { diag, formatRange } from './diag.js';
 import { evalFor } from './for.js';
 import { evalObject } from './object.js';
 import { evalBinary, evalConditional, evalUnary } from './operators.js';
+import type { Evaluator } from './evaluator.js';
 import type { Scope } from './scope.js';
 import { evalTemplate } from './template.js';
 import { evalSplat, evalTraversal } from './traversal.js';
@@ -17,7 +18,7 @@ import { evalSplat, evalTraversal } from './traversal.js';
 export { childScope, type Scope, type Reference } from './scope.js';
 
 export function evaluate(expr: Expr, scope: Scope): { value: Value; diagnostics: Diagnostic[] } {
-  const ev = new Evaluator();
+  const ev = new ExprEvaluator();
   try {
     const value = ev.eval(expr, scope);
     return { value, diagnostics: dedupe(ev.diags) };
@@ -29,7 +30,7 @@ export function evaluate(expr: Expr, scope: Scope): { value: Value; diagnostics:
   }
 }
 
-export class Evaluator {
+class ExprEvaluator implements Evaluator {
   /** Every diagnostic so far, in source-evaluation order. */
   diags: Diagnostic[] = [];
   /** Diagnostics from onReference: static refusals that try() and can() must not hide. */
@@ -88,6 +89,10 @@ export class Evaluator {
   errorsSince(mark: number): boolean {
     for (let i = mark; i < this.diags.length; i++) if (this.diags[i]?.severity === 'error') return true;
     return false;
+  }
+
+  evaluateAlone(expr: Expr, scope: Scope): { value: Value; diagnostics: Diagnostic[] } {
+    return evaluate(expr, scope);
   }
 
   /** Runs `fn` with its own diagnostics list; returns them instead of recording them. */

@@ -4,7 +4,7 @@
 import type { Expr, ForExpr, Range } from '../../hcl/ast.js';
 import { UNKNOWN, isObject, isUnknown, typeName, type Value, type ValueObject } from '../../core/model/value.js';
 import { diag } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import { formatNumber, parseBool, setKey, sortedKeys } from './primitives.js';
 import { layer, type Scope } from './scope.js';
 

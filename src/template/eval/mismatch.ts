@@ -1,7 +1,7 @@
 // Says why the two results of a conditional have no common type, the way HCL words it.
 import { unifyTypes } from './convert-type.js';
 import { compareStrings } from './primitives.js';
-import type { TypeConstraint } from './types.js';
+import type { TypeConstraint } from './type-constraint.js';
 
 export function describeMismatch(t: TypeConstraint, f: TypeConstraint): string {
   if (t.kind === 'object' && f.kind === 'object') {

@@ -4,7 +4,7 @@
 import type { Expr, ObjectExpr, Range } from '../../hcl/ast.js';
 import { UNKNOWN, isUnknown, type Value, type ValueObject } from '../../core/model/value.js';
 import { diag, formatRange } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import { formatNumber, setKey } from './primitives.js';
 import type { Scope } from './scope.js';
 

@@ -6,9 +6,9 @@ import type { BinaryExpr, ConditionalExpr, Expr, UnaryExpr } from '../../hcl/ast
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { UNKNOWN, isUnknown, type Value } from '../../core/model/value.js';
 import { convertToType, inferType, unifyTypes } from './convert-type.js';
-import { ANY } from './types.js';
+import { ANY } from './type-constraint.js';
 import { diag, rangeBetween } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import { describeMismatch } from './mismatch.js';
 import { parseBool, parseNumber, valuesEqual } from './primitives.js';
 import type { Scope } from './scope.js';

@@ -5,7 +5,7 @@ import type { CallExpr, Expr } from '../../hcl/ast.js';
 import type { Diagnostic } from '../../hcl/diagnostic.js';
 import { UNKNOWN, containsUnknown, type Value } from '../../core/model/value.js';
 import { diag, formatRange } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import type { Scope } from './scope.js';
 
 export const SPECIAL_FORMS = {

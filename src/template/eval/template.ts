@@ -4,7 +4,7 @@
 import type { TemplateExpr, TemplatePart } from '../../hcl/ast.js';
 import { UNKNOWN, isUnknown, type Value } from '../../core/model/value.js';
 import { diag } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import { forEntries, iterationScope } from './for.js';
 import { formatNumber, parseBool } from './primitives.js';
 import type { Scope } from './scope.js';

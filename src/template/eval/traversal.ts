@@ -4,7 +4,7 @@
 import type { Expr, GetAttrExpr, IndexExpr, Range, SplatExpr, VariableExpr } from '../../hcl/ast.js';
 import { UNKNOWN, isObject, isUnknown, typeName, type Value } from '../../core/model/value.js';
 import { diag, rangeOf, suggestion } from './diag.js';
-import type { Evaluator } from './evaluate.js';
+import type { Evaluator } from './evaluator.js';
 import { compareStrings, formatNumber, getOwn, parseNumber } from './primitives.js';
 import { isLocalName, type Scope } from './scope.js';
 
