@@ -4,7 +4,7 @@ import type { Ec2Cloud } from './cloud.js';
 import { addSeed, type SeedImage } from './catalog.js';
 import type { FaultRule } from './faults.js';
 import { stateOf } from './actions/instances.js';
-import type { Reply } from './server.js';
+import type { Reply } from './reply.js';
 
 export interface Inventory {
   regions: Record<string, RegionInventory>;

@@ -18,12 +18,8 @@ import { newRequestId } from './model.js';
 import { Params, parseQuery } from './query.js';
 import { verifySignature, type SignedScope } from './sigv4.js';
 import { ec2ErrorDocument, xmlDocument } from './xml.js';
+import type { Reply } from './reply.js';
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
 
 export interface Ec2Server {
   url: string;

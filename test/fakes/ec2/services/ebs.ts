@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { Ec2Cloud } from '../cloud.js';
 import { AwsError } from '../errors.js';
 import type { RegionState, Snapshot } from '../model.js';
-import type { Reply } from '../server.js';
+import type { Reply } from '../reply.js';
 import { completeSnapshot, newSnapshot } from '../actions/snapshots.js';
 
 const BLOCK_SIZE = 512 * 1024;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ec2Cloud } from '../cloud.js';
 import { AwsError } from '../errors.js';
 import type { RegionState, Secret } from '../model.js';
-import type { Reply } from '../server.js';
+import type { Reply } from '../reply.js';
 import type { SignedScope } from '../sigv4.js';
 
 type Json = Record<string, unknown>;

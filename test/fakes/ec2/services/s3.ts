@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AwsError } from '../errors.js';
 import type { Credentials } from '../sigv4.js';
-import type { Reply } from '../server.js';
+import type { Reply } from '../reply.js';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;

@@ -1,7 +1,7 @@
 // STS GetCallerIdentity (what builders call to learn the account id), Query protocol.
 import type { Ec2Cloud } from '../cloud.js';
 import { AwsError } from '../errors.js';
-import type { Reply } from '../server.js';
+import type { Reply } from '../reply.js';
 
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
