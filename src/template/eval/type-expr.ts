@@ -26,13 +26,7 @@ function parseType(expr: Expr, diags: Diagnostic[], constant: EvaluateAlone): Ty
   if (expr.kind === 'variable') return keywordType(expr.name, expr, diags);
   if (expr.kind === 'template') return legacyType(expr, diags);
   if (expr.kind !== 'call') {
-    diags.push(
-      diag(
-        INVALID,
-        'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).',
-        expr.range,
-      ),
-    );
+    diags.push(diag(INVALID, NOT_A_TYPE, expr.range));
     return ANY;
   }
   return callType(expr, diags, constant);
@@ -65,6 +59,8 @@ function keywordType(name: string, expr: Expr, diags: Diagnostic[]): TypeConstra
   }
 }
 
+const NOT_A_TYPE =
+  'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).';
 const OBJECT_ARG = 'The object type constructor requires one argument specifying the attribute types and values as a map.';
 const TUPLE_ARG = 'The tuple type constructor requires one argument specifying the element types as a list.';
 
@@ -80,13 +76,7 @@ function legacyType(expr: Expr & { kind: 'template' }, diags: Diagnostic[]): Typ
   };
   const found = text === null ? undefined : legacy[text];
   if (!found) {
-    diags.push(
-      diag(
-        INVALID,
-        'A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).',
-        expr.range,
-      ),
-    );
+    diags.push(diag(INVALID, NOT_A_TYPE, expr.range));
     return ANY;
   }
   diags.push(
