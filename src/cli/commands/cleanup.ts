@@ -10,7 +10,7 @@ import { defaultJournalDir } from '../../core/journal.js';
 import { cleanupJournal, listJournal } from '../../core/journal-cleanup.js';
 import { registerResourceKindSource } from '../../core/journal-kinds.js';
 import type { JournalEntry, RemoveOutcome } from '../../core/journal-types.js';
-import { knownPlugins, loadPlugin, type LoadableKind } from '../../core/registry.js';
+import { knownPlugins, loadDefinition, type LoadableKind } from '../../core/registry.js';
 import type { CliIo } from '../io.js';
 
 export interface CleanupFlags {
@@ -62,13 +62,13 @@ function origin(entry: JournalEntry): string {
 }
 
 /**
- * Every known plugin declares the resource kinds it journals; their removers load only
- * when an entry of that kind is met. A plugin that fails to load (absent in this build)
- * just leaves its entries reported as failures.
+ * Every known plugin's definition declares the resource kinds it journals (no runtime is
+ * loaded for that); their removers load only when an entry of that kind is met. A plugin
+ * that fails to load (absent in this build) just leaves its entries reported as failures.
  */
 async function registerPluginResourceKinds(): Promise<void> {
   registerBuiltins();
   const kinds: LoadableKind[] = ['builder', 'provisioner', 'post-processor'];
-  const plugins = await Promise.all(kinds.flatMap((kind) => knownPlugins(kind).map((name) => loadPlugin(kind, name).catch(() => null))));
+  const plugins = await Promise.all(kinds.flatMap((kind) => knownPlugins(kind).map((name) => loadDefinition(kind, name).catch(() => null))));
   for (const plugin of plugins) if (plugin?.resourceKinds) registerResourceKindSource(plugin.resourceKinds);
 }
